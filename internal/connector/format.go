@@ -1,0 +1,52 @@
+package connector
+
+import (
+	"github.com/sluicehq/sluice/internal/config"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+// Format turns bytes into rows and back ('format' = 'json', 'csv', ...).
+// Options are declared without the format prefix (e.g. "ignore-parse-errors"
+// for 'json.ignore-parse-errors'); the registry adds the prefix.
+type Format struct {
+	Name        string
+	Description string
+	Options     []config.Spec
+	// NewDecoder builds a decoder for rows of the given schema.
+	NewDecoder func(schema types.Schema, opts *config.Options) (Decoder, error)
+	// NewEncoder builds an encoder for rows of the given schema.
+	NewEncoder func(schema types.Schema, opts *config.Options) (Encoder, error)
+}
+
+// FormatSpec is a format chosen for a table, with its validated options.
+type FormatSpec struct {
+	Format  *Format
+	Options *config.Options // keys without the format prefix
+}
+
+// NewDecoder builds the table's decoder.
+func (f *FormatSpec) NewDecoder(schema types.Schema) (Decoder, error) {
+	return f.Format.NewDecoder(schema, f.Options)
+}
+
+// NewEncoder builds the table's encoder.
+func (f *FormatSpec) NewEncoder(schema types.Schema) (Encoder, error) {
+	return f.Format.NewEncoder(schema, f.Options)
+}
+
+// Decoder decodes one record (a line, a message) into a row. It is used by
+// one goroutine.
+type Decoder interface {
+	// Decode fills row (len = schema width, zeroed) from data. It returns
+	// an error describing what is wrong with the record; the caller wraps
+	// it in a BadRecordError with the location.
+	Decode(data []byte, row types.Row) error
+	// IgnoreParseErrors reports whether bad records are to be skipped.
+	IgnoreParseErrors() bool
+}
+
+// Encoder encodes one row. It is used by one goroutine.
+type Encoder interface {
+	// Encode appends the encoding of row (with its changelog kind) to dst.
+	Encode(dst []byte, kind types.RowKind, row types.Row) ([]byte, error)
+}
