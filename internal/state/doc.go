@@ -1,0 +1,15 @@
+// Package state is the keyed-state interface every stateful operator uses.
+// A Backend belongs to one operator instance; NewStore creates a named,
+// namespaced keyed store of values of one Go type.
+//
+// Keys are encoded bytes (types.AppendKey); namespaces are int64 (a window
+// slice's end, or 0 for un-windowed state) so that a fired window's state
+// can be dropped in one call.
+//
+// Contract for values: a value obtained by Get may be mutated in place, but
+// the operator must call Put afterwards to persist the change. The heap
+// backend (Heap, heap.go) keeps Go values and makes that Put cheap; a
+// serialising backend (a BytesBackend, e.g. the disk backend of the next
+// issue) encodes with the
+// store's Codec on Put and decodes on Get. Stores are used by one goroutine.
+package state
