@@ -63,6 +63,12 @@ type CreateTable struct {
 	Options     []*Option
 	// Like is CREATE TABLE t (...) WITH (...) LIKE src; nil otherwise.
 	Like *ObjectName
+	// LikeOptions are the LIKE clause's options as written, upper case and
+	// single-spaced: "INCLUDING ALL", "EXCLUDING OPTIONS", ... (additive).
+	LikeOptions []string
+	// Query is CREATE TABLE t WITH (...) AS query (CTAS); nil otherwise
+	// (additive).
+	Query *Query
 }
 
 // ColumnDef is a physical, computed (AS expr) or metadata column.
@@ -95,6 +101,9 @@ type PrimaryKeyDef struct {
 	Pos         Pos
 	Columns     []Ident
 	NotEnforced bool
+	// Constraint is the name in CONSTRAINT name PRIMARY KEY ...; "" when
+	// absent (additive).
+	Constraint string
 }
 
 // Option is one 'key' = 'value' pair of a WITH clause.
@@ -117,9 +126,24 @@ type CreateView struct {
 // Drop is DROP [TEMPORARY] TABLE|VIEW [IF EXISTS] name.
 type Drop struct {
 	Pos      Pos
-	Kind     string // "TABLE" or "VIEW"
+	Kind     string // "TABLE", "VIEW" or "FUNCTION"
 	Name     ObjectName
 	IfExists bool
+	// Temporary is DROP TEMPORARY ...; System is DROP TEMPORARY SYSTEM
+	// FUNCTION (additive).
+	Temporary, System bool
+}
+
+// CreateFunction is CREATE [TEMPORARY [SYSTEM]] FUNCTION [IF NOT EXISTS]
+// name AS 'class' [LANGUAGE JAVA|SCALA|PYTHON] (additive).
+type CreateFunction struct {
+	Pos         Pos
+	Name        ObjectName
+	Temporary   bool
+	System      bool
+	IfNotExists bool
+	Class       string
+	Language    string // upper case; "" when not written
 }
 
 // Set is SET 'key' = 'value'; a bare SET (Key == "") lists the settings.
@@ -142,6 +166,19 @@ type Insert struct {
 	Overwrite bool
 	Columns   []Ident
 	Query     *Query
+	// Partition is the static partition PARTITION (col = literal, ...)
+	// (additive).
+	Partition []*PartitionValue
+	// Hints are table hints after the target name (additive).
+	Hints []*Hint
+}
+
+// PartitionValue is one col = literal of INSERT ... PARTITION (...)
+// (additive).
+type PartitionValue struct {
+	Pos    Pos
+	Column Ident
+	Value  Expr
 }
 
 // StatementSet is EXECUTE STATEMENT SET BEGIN insert; ... END or the older
@@ -169,6 +206,9 @@ type Explain struct {
 type Show struct {
 	Pos  Pos
 	What string
+	// Name is the object of SHOW CREATE TABLE|VIEW name and SHOW COLUMNS
+	// FROM name; nil otherwise (additive).
+	Name ObjectName
 }
 
 // Describe is DESCRIBE|DESC name.
@@ -188,6 +228,7 @@ func (s *QueryStatement) Position() Pos { return s.Pos }
 func (s *Explain) Position() Pos        { return s.Pos }
 func (s *Show) Position() Pos           { return s.Pos }
 func (s *Describe) Position() Pos       { return s.Pos }
+func (s *CreateFunction) Position() Pos { return s.Pos }
 
 func (*CreateTable) stmt()    {}
 func (*CreateView) stmt()     {}
@@ -200,6 +241,7 @@ func (*QueryStatement) stmt() {}
 func (*Explain) stmt()        {}
 func (*Show) stmt()           {}
 func (*Describe) stmt()       {}
+func (*CreateFunction) stmt() {}
 
 // ---------------------------------------------------------------- queries
 
@@ -236,7 +278,18 @@ type Select struct {
 	Where    Expr
 	GroupBy  []Expr // may contain *GroupingSets
 	Having   Expr
+	// Windows is the WINDOW w AS (...) clause (additive).
+	Windows []*NamedWindow
+	// Hints are query hints: SELECT /*+ BROADCAST(t) */ ... (additive).
+	Hints []*Hint
 	// Qualify is not Flink syntax; kept nil.
+}
+
+// NamedWindow is one w AS (spec) of a WINDOW clause (additive).
+type NamedWindow struct {
+	Pos  Pos
+	Name Ident
+	Spec *WindowSpec
 }
 
 // SelectItem is expr [AS alias], * or t.*.
@@ -390,6 +443,10 @@ type TypeName struct {
 	NotNull           bool
 	// IntervalFrom/IntervalTo for INTERVAL DAY TO SECOND and the like.
 	IntervalFrom, IntervalTo string
+	// For INTERVAL types Params holds the leading unit's precision and
+	// IntervalToParams the trailing unit's: INTERVAL DAY(2) TO SECOND(3)
+	// (additive).
+	IntervalToParams []int
 }
 
 // RowField is one field of ROW<name type, ...>.
@@ -458,6 +515,10 @@ type IntervalLit struct {
 	Value    string
 	From     string // YEAR, MONTH, DAY, HOUR, MINUTE, SECOND (singular, upper case)
 	To       string // "" when absent
+	// FromPrecision and ToPrecision are the unit precisions as written:
+	// INTERVAL '10' SECOND(3), INTERVAL '1 2' DAY(2) TO HOUR; nil when
+	// absent (additive).
+	FromPrecision, ToPrecision []int
 }
 
 // Symbol is a keyword argument of a special form: YEAR in EXTRACT(YEAR FROM
@@ -616,6 +677,9 @@ type Descriptor struct {
 type TableArg struct {
 	Pos  Pos
 	Name ObjectName
+	// PartitionBy is TABLE t PARTITION BY k (or PARTITION BY (k1, k2)), as
+	// in SESSION(TABLE t PARTITION BY k, ...) (additive).
+	PartitionBy []Expr
 }
 
 // NamedArg is name => value in a function call (e.g. SIZE => INTERVAL ...).
