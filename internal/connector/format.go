@@ -1,6 +1,8 @@
 package connector
 
 import (
+	"errors"
+
 	"github.com/sluicehq/sluice/internal/config"
 	"github.com/sluicehq/sluice/internal/types"
 )
@@ -39,7 +41,7 @@ func (f *FormatSpec) NewEncoder(schema types.Schema) (Encoder, error) {
 type Decoder interface {
 	// Decode fills row (len = schema width, zeroed) from data. It returns
 	// an error describing what is wrong with the record; the caller wraps
-	// it in a BadRecordError with the location.
+	// it in a BadRecordError with the location, except ErrSkipRecord.
 	Decode(data []byte, row types.Row) error
 	// IgnoreParseErrors reports whether bad records are to be skipped.
 	IgnoreParseErrors() bool
@@ -50,3 +52,8 @@ type Encoder interface {
 	// Encode appends the encoding of row (with its changelog kind) to dst.
 	Encode(dst []byte, kind types.RowKind, row types.Row) ([]byte, error)
 }
+
+// ErrSkipRecord is returned by Decoder.Decode for a record that holds no row
+// (a CSV comment line): the caller drops it silently and does not count it
+// as a bad record.
+var ErrSkipRecord = errors.New("record holds no row")

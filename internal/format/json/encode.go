@@ -10,6 +10,7 @@ import (
 
 	"github.com/sluicehq/sluice/internal/config"
 	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/format/timefmt"
 	"github.com/sluicehq/sluice/internal/types"
 )
 
@@ -112,15 +113,15 @@ func (e *encoder) value(b []byte, v types.Value, t types.Type, path string) ([]b
 		return append(b, '"'), nil
 	case types.Date:
 		b = append(b, '"')
-		b = appendDate(b, v.Int())
+		b = timefmt.AppendDate(b, v.Int())
 		return append(b, '"'), nil
 	case types.Time:
 		b = append(b, '"')
-		b = appendTime(b, v.Int())
+		b = timefmt.AppendTime(b, v.Int())
 		return append(b, '"'), nil
 	case types.Timestamp, types.TimestampLTZ:
 		b = append(b, '"')
-		b = appendTimestamp(b, v.Int(), e.iso)
+		b = timefmt.AppendTimestamp(b, v.Int(), e.iso)
 		if t.ID == types.TimestampLTZ {
 			b = append(b, 'Z')
 		}
@@ -176,66 +177,6 @@ func (e *encoder) value(b []byte, v types.Value, t types.Type, path string) ([]b
 		return e.object(b, t.Fields, v.Fields())
 	}
 	return appendString(b, types.FormatSQL(v, t)), nil
-}
-
-// appendDate writes yyyy-MM-dd.
-func appendDate(b []byte, days int64) []byte {
-	y, m, d := types.CivilFromDays(days)
-	if y < 0 || y > 9999 {
-		b = strconv.AppendInt(b, int64(y), 10)
-	} else {
-		b = pad(b, int64(y), 4)
-	}
-	b = append(b, '-')
-	b = pad(b, int64(m), 2)
-	b = append(b, '-')
-	return pad(b, int64(d), 2)
-}
-
-// appendTime writes HH:mm:ss with the fraction digits needed (Java's
-// appendFraction(NANO_OF_SECOND, 0, 9, true)).
-func appendTime(b []byte, nanos int64) []byte {
-	secs := nanos / 1e9
-	b = pad(b, secs/3600, 2)
-	b = append(b, ':')
-	b = pad(b, secs/60%60, 2)
-	b = append(b, ':')
-	b = pad(b, secs%60, 2)
-	if frac := nanos % 1e9; frac != 0 {
-		b = append(b, '.')
-		digits := 9
-		for frac%10 == 0 {
-			frac /= 10
-			digits--
-		}
-		b = pad(b, frac, digits)
-	}
-	return b
-}
-
-func appendTimestamp(b []byte, nanos int64, iso bool) []byte {
-	days := nanos / 86_400e9
-	rest := nanos % 86_400e9
-	if rest < 0 {
-		days--
-		rest += 86_400e9
-	}
-	b = appendDate(b, days)
-	if iso {
-		b = append(b, 'T')
-	} else {
-		b = append(b, ' ')
-	}
-	return appendTime(b, rest)
-}
-
-func pad(b []byte, n int64, width int) []byte {
-	var tmp [20]byte
-	s := strconv.AppendInt(tmp[:0], n, 10)
-	for i := len(s); i < width; i++ {
-		b = append(b, '0')
-	}
-	return append(b, s...)
 }
 
 const hex = "0123456789abcdef"
