@@ -62,10 +62,18 @@ func (p *parser) autoHint() string {
 			}
 		}
 	}
-	if t.isReserved() && !isStructural(t.up) {
-		return t.up + " is a reserved keyword; write `" + t.text + "` to use it as a name"
-	}
 	return ""
+}
+
+// failName fails where a name or expression was expected; a reserved word
+// there was most likely meant as a name, and the hint says how to quote it.
+func (p *parser) failName(want string) {
+	t := p.tok()
+	hint := p.autoHint()
+	if hint == "" && t.isReserved() && !isStructural(t.up) {
+		hint = t.up + " is a reserved keyword; write `" + t.text + "` to use it as a name"
+	}
+	p.failHint(want, hint)
 }
 
 // isStructural reports whether a reserved word is a clause or operator

@@ -134,7 +134,7 @@ func isIdent(t token) bool {
 func (p *parser) parseIdent(want string) ast.Ident {
 	t := p.tok()
 	if !isIdent(t) {
-		p.fail(want)
+		p.failName(want)
 	}
 	p.next()
 	return ast.Ident{Pos: t.pos, Name: t.text, Quoted: t.kind == tokQIdent}
@@ -372,9 +372,18 @@ func (p *parser) parseShow() ast.Statement {
 			return s
 		}
 	}
-	p.fail("what to show: " + quoteList(showWhat) + ", CREATE TABLE name, COLUMNS FROM name")
+	hint := ""
+	if t := p.tok(); t.kind == tokWord {
+		if s := suggest(t.text, showWords); s != "" {
+			hint = "did you mean " + s + "?"
+		}
+	}
+	p.failHint("what to show: "+quoteList(showWhat)+", CREATE TABLE name, COLUMNS FROM name", hint)
 	return nil
 }
+
+var showWords = []string{"CATALOGS", "DATABASES", "TABLES", "VIEWS", "FUNCTIONS",
+	"MODULES", "JARS", "JOBS", "CREATE", "COLUMNS", "CURRENT", "USER", "FULL"}
 
 func splitWords(s string) []string {
 	var out []string

@@ -114,7 +114,7 @@ func (p *parser) parsePrimaryKey() *ast.PrimaryKeyDef {
 func (p *parser) parseColumn() *ast.ColumnDef {
 	t := p.tok()
 	if !isIdent(t) {
-		p.fail("a column definition, WATERMARK FOR or PRIMARY KEY")
+		p.failName("a column definition, WATERMARK FOR or PRIMARY KEY")
 	}
 	col := &ast.ColumnDef{Pos: t.pos, Name: p.parseIdent("a column name")}
 	if p.acceptKW("AS") {

@@ -237,7 +237,7 @@ func (p *parser) parsePrimary() ast.Expr {
 			return p.parseCall(ast.ObjectName{{Pos: t.pos, Name: t.text}}, t.pos)
 		}
 	}
-	p.fail("an expression")
+	p.failName("an expression")
 	return nil
 }
 

@@ -78,7 +78,10 @@ func (ff *fixtureFile) String() string {
 			if p.input != "" {
 				b.WriteString(p.input + "\n")
 			}
-			b.WriteString("----\n" + p.want + "\n")
+			b.WriteString("----\n")
+			if p.want != "" {
+				b.WriteString(p.want + "\n")
+			}
 		}
 	}
 	return b.String()
