@@ -1,0 +1,208 @@
+package filesystem
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+var (
+	_ connector.Source      = (*source)(nil)
+	_ connector.Split       = fileSplit("")
+	_ connector.Reader      = (*reader)(nil)
+	_ connector.SkipCounter = (*reader)(nil)
+)
+
+type source struct {
+	ctx  connector.CreateContext
+	path string
+}
+
+func newSource(ctx connector.CreateContext) (connector.Source, error) {
+	if ctx.Format == nil {
+		return nil, fmt.Errorf("filesystem table '%s' needs a 'format'", ctx.Table)
+	}
+	if ctx.Options.Has("source.monitor-interval") {
+		return nil, fmt.Errorf("filesystem table '%s': 'source.monitor-interval' (continuously reading new files) is not supported yet; remove it to read the files once", ctx.Table)
+	}
+	return &source{ctx: ctx, path: localPath(ctx.Options.String("path"))}, nil
+}
+
+func (s *source) Bounded() bool { return true }
+
+type fileSplit string
+
+func (f fileSplit) ID() string { return "file:" + string(f) }
+
+func hidden(name string) bool { return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") }
+
+// Splits lists the files: one split each.
+func (s *source) Splits(int) ([]connector.Split, error) {
+	info, err := os.Stat(s.path)
+	if err != nil {
+		return nil, fmt.Errorf("filesystem table '%s': %w", s.ctx.Table, err)
+	}
+	if !info.IsDir() {
+		return []connector.Split{fileSplit(s.path)}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(s.path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != s.path && hidden(d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("filesystem table '%s': %w", s.ctx.Table, err)
+	}
+	sort.Strings(files)
+	out := make([]connector.Split, len(files))
+	for i, f := range files {
+		out[i] = fileSplit(f)
+	}
+	return out, nil
+}
+
+func (s *source) Open(_ context.Context, sp connector.Split) (connector.Reader, error) {
+	f, ok := sp.(fileSplit)
+	if !ok {
+		return nil, fmt.Errorf("filesystem table '%s': split %s is not a file", s.ctx.Table, sp.ID())
+	}
+	dec, err := s.ctx.Format.NewDecoder(s.ctx.Schema)
+	if err != nil {
+		return nil, fmt.Errorf("filesystem table '%s': %w", s.ctx.Table, err)
+	}
+	file, err := os.Open(string(f))
+	if err != nil {
+		return nil, fmt.Errorf("filesystem table '%s': %w", s.ctx.Table, err)
+	}
+	r := &reader{
+		table: s.ctx.Table, path: string(f), file: file, dec: dec,
+		in:   bufio.NewReaderSize(file, 1<<20),
+		proj: s.ctx.Projection, width: s.ctx.Schema.Len(),
+	}
+	if r.proj != nil {
+		r.scratch = make(types.Row, r.width)
+	}
+	return r, nil
+}
+
+// reader streams one file's lines through the decoder.
+type reader struct {
+	table, path string
+	file        *os.File
+	in          *bufio.Reader
+	dec         connector.Decoder
+	proj        []int
+	width       int
+	scratch     types.Row // full-width row when projecting
+	line        int64
+	skipped     int64
+	long        []byte // a line longer than the buffer
+	done        bool
+}
+
+func (r *reader) Skipped() int64 { return r.skipped }
+
+// next returns the next line without its terminator, valid until the next
+// call.
+func (r *reader) next() ([]byte, error) {
+	b, err := r.in.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		r.long = append(r.long[:0], b...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			b, err = r.in.ReadSlice('\n')
+			r.long = append(r.long, b...)
+		}
+		b = r.long
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if len(b) == 0 && errors.Is(err, io.EOF) {
+		return nil, io.EOF
+	}
+	b = trimEOL(b)
+	return b, nil
+}
+
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
+}
+
+func (r *reader) Read(ctx context.Context, b *types.Batch, max int) error {
+	if r.done {
+		return io.EOF
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for n := 0; n < max; {
+		line, err := r.next()
+		if errors.Is(err, io.EOF) {
+			r.done = true
+			return io.EOF
+		}
+		if err != nil {
+			return fmt.Errorf("filesystem table '%s': reading %s: %w", r.table, r.path, err)
+		}
+		r.line++
+		if len(line) == 0 {
+			continue
+		}
+		var row types.Row
+		if r.proj == nil {
+			row = b.Alloc(r.width)
+		} else {
+			clear(r.scratch)
+			row = r.scratch
+		}
+		if err := r.dec.Decode(line, row); err != nil {
+			if errors.Is(err, connector.ErrSkipRecord) {
+				continue
+			}
+			if r.dec.IgnoreParseErrors() {
+				r.skipped++
+				continue
+			}
+			return &connector.BadRecordError{Source: r.table, Location: r.path, Offset: fmt.Sprintf("line %d", r.line), Reason: err}
+		}
+		if r.proj != nil {
+			out := b.Alloc(len(r.proj))
+			for i, p := range r.proj {
+				out[i] = r.scratch[p]
+			}
+			row = out
+		}
+		b.Append(types.Insert, row)
+		n++
+	}
+	return nil
+}
+
+func (r *reader) Close() error { return r.file.Close() }
