@@ -184,6 +184,8 @@ func castToString(from, to types.Type, try bool) (convFn, error) {
 		}
 	case from.ID == types.Multiset:
 		return nil, errCast(from, to)
+	case from.IsInteger():
+		f = func(v types.Value) types.Value { return types.StringValue(strconv.FormatInt(v.I, 10)) }
 	default:
 		ft := from
 		f = func(v types.Value) types.Value { return types.StringValue(types.FormatSQL(v, ft)) }
