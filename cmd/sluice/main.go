@@ -1,0 +1,73 @@
+// Command sluice runs streaming SQL jobs written in Flink's SQL dialect.
+//
+//	sluice run script.sql                      run a script until its jobs end (or Ctrl-C)
+//	sluice bench nexmark --queries q0,q1 ...   measure Nexmark queries
+//	sluice version
+//
+// main only wires flags, signals and the terminal to internal/engine.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 0 {
+		usage()
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "run":
+		err = runCmd(ctx, args[1:])
+	case "bench":
+		err = benchCmd(ctx, args[1:])
+	case "version", "--version":
+		fmt.Println("sluice", version)
+	case "help", "-h", "--help":
+		usage()
+	default:
+		fmt.Fprintf(os.Stderr, "sluice: unknown command %q\n\n", args[0])
+		usage()
+		return 2
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(os.Stderr, "sluice:", err)
+			return 2
+		}
+		fmt.Fprintln(os.Stderr, renderError(err))
+		return 1
+	}
+	return 0
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usage() {
+	fmt.Fprint(os.Stderr, `sluice — streaming SQL (Flink's dialect) on one machine
+
+Usage:
+  sluice run [flags] SCRIPT.sql     run a script's jobs until they end or Ctrl-C
+  sluice bench nexmark [flags]      run Nexmark queries into a blackhole and report events/s
+  sluice version                    print the version
+
+Run 'sluice run -h' or 'sluice bench nexmark -h' for flags.
+`)
+}

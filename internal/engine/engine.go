@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/runtime/task"
+	"github.com/sluicehq/sluice/internal/sql/analyzer"
+	"github.com/sluicehq/sluice/internal/sql/ast"
+	"github.com/sluicehq/sluice/internal/sql/functions"
+	"github.com/sluicehq/sluice/internal/sql/optimizer"
+	"github.com/sluicehq/sluice/internal/sql/parser"
+	"github.com/sluicehq/sluice/internal/sql/physical"
+	"github.com/sluicehq/sluice/internal/sql/plan"
+)
+
+// Engine runs scripts.
+type Engine struct {
+	Connectors *connector.Registry
+	// Out receives query results, EXPLAIN and SHOW output.
+	Out io.Writer
+	// Err receives warnings and the progress line.
+	Err io.Writer
+	// Progress, when set, is called about twice a second with each running
+	// job's counters (the CLI draws a status line from it).
+	Progress func([]task.Stats)
+	// Now overrides the processing-time clock (tests).
+	Now func() int64
+}
+
+// ScriptError is a statement error with the script it came from, so the
+// caller can render the offending line.
+type ScriptError struct {
+	Src string
+	Err *ast.Error
+}
+
+func (e *ScriptError) Error() string { return e.Err.Error() }
+func (e *ScriptError) Unwrap() error { return e.Err }
+
+// Render shows the error with the offending line and a caret.
+func (e *ScriptError) Render() string { return e.Err.Render(e.Src) }
+
+// Run executes a script until its jobs end or ctx is cancelled. A
+// cancelled run returns nil once the jobs have stopped.
+func (e *Engine) Run(ctx context.Context, src string) error {
+	stmts, err := parser.Parse(src)
+	if err != nil {
+		return wrapScript(src, err)
+	}
+	s := analyzer.NewSession(e.Connectors, functions.Builtins())
+	r := &runner{e: e, s: s, src: src}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	r.cancel = cancel
+	for _, st := range stmts {
+		if err := r.statement(ctx, st); err != nil {
+			cancel(err)
+			r.wait()
+			return err
+		}
+	}
+	if err := r.wait(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func wrapScript(src string, err error) error {
+	var ae *ast.Error
+	if errors.As(err, &ae) {
+		return &ScriptError{Src: src, Err: ae}
+	}
+	return err
+}
+
+type runner struct {
+	e      *Engine
+	s      *analyzer.Session
+	src    string
+	cancel context.CancelCauseFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	jobs   []*task.Job
+	errs   []error
+}
+
+func (r *runner) statement(ctx context.Context, st ast.Statement) error {
+	a, err := r.s.Analyze(st)
+	if err != nil {
+		return wrapScript(r.src, err)
+	}
+	switch x := a.(type) {
+	case analyzer.Done:
+		return nil
+	case *analyzer.Show:
+		printShow(r.e.Out, x)
+		return nil
+	case *analyzer.Explain:
+		g, sinks, err := r.plan(x.Run, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(r.e.Out, physical.Explain(sinks, g))
+		return nil
+	case *analyzer.Run:
+		if x.Query {
+			return r.query(ctx, x)
+		}
+		return r.start(ctx, x)
+	}
+	return fmt.Errorf("unexpected action %T", a)
+}
+
+func (r *runner) settings() (Settings, error) {
+	return settings(r.s.Config, func(w string) { fmt.Fprintln(r.e.Err, "warning:", w) })
+}
+
+// plan optimizes the sinks and builds the job graph.
+func (r *runner) plan(run *analyzer.Run, collect chan<- task.Change) (*task.Graph, []*plan.Sink, error) {
+	set, err := r.settings()
+	if err != nil {
+		return nil, nil, err
+	}
+	sinks := make([]*plan.Sink, len(run.Sinks))
+	for i, s := range run.Sinks {
+		sinks[i] = optimizer.Optimize(s)
+	}
+	g, err := physical.Build(sinks, physical.Options{Parallelism: set.Parallelism, Collect: collect})
+	if err != nil {
+		return nil, nil, err
+	}
+	return g, sinks, nil
+}
+
+func (r *runner) newJob(g *task.Graph) (*task.Job, error) {
+	set, err := r.settings()
+	if err != nil {
+		return nil, err
+	}
+	j := task.NewJob(g, task.Options{
+		AutoWatermarkInterval: set.AutoWatermarkInterval,
+		IdleTimeout:           set.IdleTimeout,
+		Now:                   r.e.Now,
+	})
+	r.mu.Lock()
+	r.jobs = append(r.jobs, j)
+	r.mu.Unlock()
+	return j, nil
+}
+
+// start runs an INSERT job in the background.
+func (r *runner) start(ctx context.Context, run *analyzer.Run) error {
+	g, _, err := r.plan(run, nil)
+	if err != nil {
+		return err
+	}
+	j, err := r.newJob(g)
+	if err != nil {
+		return err
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		if err := j.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			r.mu.Lock()
+			r.errs = append(r.errs, err)
+			r.mu.Unlock()
+			r.cancel(err)
+		}
+	}()
+	return nil
+}
+
+// query runs a bare SELECT in the foreground, printing its changelog.
+func (r *runner) query(ctx context.Context, run *analyzer.Run) error {
+	ch := make(chan task.Change, 1024)
+	g, sinks, err := r.plan(run, ch)
+	if err != nil {
+		return err
+	}
+	j, err := r.newJob(g)
+	if err != nil {
+		return err
+	}
+	stop := r.progress(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() {
+		done <- j.Run(ctx)
+		close(ch)
+	}()
+	tp := newTablePrinter(r.e.Out, sinks[0].Schema())
+	for c := range ch {
+		tp.row(c)
+	}
+	tp.end()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// progress reports running jobs' counters until stopped.
+func (r *runner) progress(ctx context.Context) func() {
+	if r.e.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				r.mu.Lock()
+				stats := make([]task.Stats, len(r.jobs))
+				for i, j := range r.jobs {
+					stats[i] = j.Stats()
+				}
+				r.mu.Unlock()
+				r.e.Progress(stats)
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// wait waits for the background jobs and returns the first failure.
+func (r *runner) wait() error {
+	stop := r.progress(context.Background())
+	r.wg.Wait()
+	stop()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.errs) > 0 {
+		return r.errs[0]
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package engine
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/config"
+)
+
+// settingSpecs are the SET keys the engine understands, with Flink's names.
+var settingSpecs = []config.Spec{
+	{Key: "parallelism.default", Type: config.Int, Default: strconv.Itoa(runtime.NumCPU()), Description: "parallelism of every operator that can run in parallel (default: the number of cores)"},
+	{Key: "pipeline.auto-watermark-interval", Type: config.Duration, Default: "200 ms", Description: "a source emits its watermark once it has advanced by more than this"},
+	{Key: "table.exec.source.idle-timeout", Type: config.Duration, Default: "0 ms", Description: "a source split without rows for this long no longer holds back the watermark (0: never)"},
+	{Key: "execution.runtime-mode", Type: config.Enum, Values: []string{"streaming", "batch"}, Default: "streaming", Description: "streaming (bounded inputs also run as streams, with a final watermark)"},
+	{Key: "sql-client.execution.result-mode", Type: config.Enum, Values: []string{"table", "changelog", "tableau"}, Default: "tableau", Description: "how a bare SELECT prints; Sluice always prints the changelog as a table"},
+	{Key: "table.exec.resource.default-parallelism", Type: config.Int, Description: "alias of parallelism.default for table programs"},
+}
+
+// Settings are the job options derived from SET statements.
+type Settings struct {
+	Parallelism           int
+	AutoWatermarkInterval time.Duration
+	IdleTimeout           time.Duration
+}
+
+// settings validates the session's SET keys. Keys Sluice does not know are
+// reported as warnings, not errors, so Flink scripts run unchanged.
+func settings(raw map[string]string, warn func(string)) (Settings, error) {
+	known := map[string]string{}
+	for k, v := range raw {
+		found := false
+		for _, s := range settingSpecs {
+			if s.Key == k {
+				found = true
+			}
+		}
+		if found {
+			known[k] = v
+		} else {
+			warn(fmt.Sprintf("SET '%s' is not used by Sluice; it is ignored", k))
+		}
+	}
+	opts, err := config.Validate("SET", settingSpecs, known)
+	if err != nil {
+		return Settings{}, err
+	}
+	s := Settings{
+		Parallelism:           int(opts.Int("parallelism.default")),
+		AutoWatermarkInterval: opts.Duration("pipeline.auto-watermark-interval"),
+		IdleTimeout:           opts.Duration("table.exec.source.idle-timeout"),
+	}
+	if opts.Has("table.exec.resource.default-parallelism") && !opts.Has("parallelism.default") {
+		s.Parallelism = int(opts.Int("table.exec.resource.default-parallelism"))
+	}
+	if s.Parallelism < 1 {
+		return s, fmt.Errorf("SET 'parallelism.default' must be at least 1, got %d", s.Parallelism)
+	}
+	return s, nil
+}

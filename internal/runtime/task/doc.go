@@ -1,0 +1,20 @@
+// Package task runs a job graph: one goroutine per parallel instance of each
+// vertex, bounded channels between them, watermarks combined per input and
+// end-of-stream propagated to the sinks.
+//
+// A Vertex is a chain of operators fed either by a source (reading splits,
+// computing per-split watermarks: source_task.go) or by exchanges from
+// upstream vertices (input_task.go), and ending either in an exchange to the
+// next vertex (exchange.go) or in a sink writer (sink.go). Start at graph.go,
+// then job.go.
+//
+// Invariants:
+//   - Every message on a channel comes from one sender; per sender, rows,
+//     watermarks and the end marker arrive in the order sent.
+//   - A receiver's watermark is the minimum over its senders that are
+//     neither idle nor finished; it only moves forward.
+//   - A sender ends with EndOfTime before End when its input was bounded
+//     and complete; on cancellation it ends without it.
+//   - Batches received from a channel are returned to the pool after the
+//     head operator has processed them.
+package task

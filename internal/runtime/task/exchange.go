@@ -1,0 +1,255 @@
+package task
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+type msgKind uint8
+
+const (
+	msgData msgKind = iota
+	msgWatermark
+	msgIdle   // the sender is idle: leave it out of the watermark
+	msgActive // the sender is active again
+	msgEnd
+)
+
+// message travels on a task's inbox.
+type message struct {
+	kind  msgKind
+	from  int // sender number at the receiver
+	input int // consumer operator input
+	batch *types.Batch
+	wm    int64
+}
+
+var batchPool = sync.Pool{New: func() any { return types.NewBatch(1024) }}
+
+func getBatch() *types.Batch { return batchPool.Get().(*types.Batch) }
+
+func putBatch(b *types.Batch) {
+	b.Reset()
+	batchPool.Put(b)
+}
+
+// exchangeOut partitions a task's output over the next vertex's instances.
+type exchangeOut struct {
+	ctx     context.Context
+	targets []chan message
+	edge    *Edge
+	from    []int // our sender number at each target
+	bufs    []*types.Batch
+	keyBuf  []byte
+	rr      int
+	subtask int
+}
+
+func (j *Job) newOutput(ctx context.Context, t *instance) (taskOutput, error) {
+	v := t.v
+	if v.Sink != nil {
+		return j.newSinkOutput(ctx, t)
+	}
+	e := v.Output
+	if e == nil {
+		return nil, fmt.Errorf("vertex %s has neither a sink nor an output", v.Name)
+	}
+	inbox := j.inboxes[e.To]
+	out := &exchangeOut{ctx: ctx, edge: e, subtask: t.subtask}
+	// Our sender number: edges are numbered in the consumer's input order.
+	offset := 0
+	for _, in := range e.To.Inputs {
+		if in == e {
+			break
+		}
+		if in.Partitioning == Forward {
+			offset++
+		} else {
+			offset += in.From.Parallelism
+		}
+	}
+	if e.Partitioning == Forward {
+		out.targets = []chan message{inbox[t.subtask]}
+		out.from = []int{offset}
+	} else {
+		out.targets = inbox
+		out.from = make([]int, len(inbox))
+		for i := range out.from {
+			out.from[i] = offset + t.subtask
+		}
+	}
+	out.bufs = make([]*types.Batch, len(out.targets))
+	return out, nil
+}
+
+func (o *exchangeOut) target(row types.Row) int {
+	switch o.edge.Partitioning {
+	case Hash:
+		o.keyBuf = types.AppendKey(o.keyBuf[:0], row, o.edge.Keys)
+		return int(types.HashKey(o.keyBuf) % uint64(len(o.targets)))
+	case Rebalance:
+		o.rr++
+		return o.rr % len(o.targets)
+	}
+	return 0
+}
+
+func (o *exchangeOut) Emit(b *types.Batch) error {
+	for i, row := range b.Rows {
+		t := o.target(row)
+		buf := o.bufs[t]
+		if buf == nil {
+			buf = getBatch()
+			o.bufs[t] = buf
+		}
+		buf.AppendCopy(b.Kinds[i], row)
+		if buf.Len() >= 1024 {
+			if err := o.sendData(t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (o *exchangeOut) sendData(t int) error {
+	b := o.bufs[t]
+	o.bufs[t] = nil
+	return o.send(t, message{kind: msgData, batch: b})
+}
+
+func (o *exchangeOut) send(t int, m message) error {
+	m.from, m.input = o.from[t], o.edge.Input
+	select {
+	case o.targets[t] <- m:
+		return nil
+	case <-o.ctx.Done():
+		if m.batch != nil {
+			putBatch(m.batch)
+		}
+		return context.Cause(o.ctx)
+	}
+}
+
+func (o *exchangeOut) Flush() error {
+	for t, b := range o.bufs {
+		if b != nil && b.Len() > 0 {
+			if err := o.sendData(t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (o *exchangeOut) broadcast(m message) error {
+	for t := range o.targets {
+		if err := o.send(t, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *exchangeOut) EmitWatermark(wm int64) error {
+	if err := o.Flush(); err != nil {
+		return err
+	}
+	return o.broadcast(message{kind: msgWatermark, wm: wm})
+}
+
+// setIdle tells the receivers to leave this sender out of (or back in) the
+// watermark.
+func (o *exchangeOut) setIdle(idle bool) error {
+	if err := o.Flush(); err != nil {
+		return err
+	}
+	k := msgActive
+	if idle {
+		k = msgIdle
+	}
+	return o.broadcast(message{kind: k})
+}
+
+func (o *exchangeOut) End() error {
+	if err := o.Flush(); err != nil {
+		return err
+	}
+	return o.broadcast(message{kind: msgEnd})
+}
+
+func (o *exchangeOut) Close() error {
+	for i, b := range o.bufs {
+		if b != nil {
+			putBatch(b)
+			o.bufs[i] = nil
+		}
+	}
+	return nil
+}
+
+// sinkOut writes a task's output to a connector writer or a collect channel.
+type sinkOut struct {
+	ctx     context.Context
+	j       *Job
+	w       connector.Writer
+	collect chan<- Change
+	table   string
+	closed  bool
+}
+
+func (j *Job) newSinkOutput(ctx context.Context, t *instance) (taskOutput, error) {
+	s := t.v.Sink
+	out := &sinkOut{ctx: ctx, j: j, collect: s.Collect, table: s.Table}
+	if s.Sink != nil {
+		w, err := s.Sink.Open(ctx, t.subtask, t.v.Parallelism)
+		if err != nil {
+			return nil, fmt.Errorf("sink '%s': %w", s.Table, err)
+		}
+		out.w = w
+	}
+	return out, nil
+}
+
+func (s *sinkOut) Emit(b *types.Batch) error {
+	s.j.sinkRows.Add(int64(b.Len()))
+	if s.w != nil {
+		if err := s.w.Write(b); err != nil {
+			return fmt.Errorf("sink '%s': %w", s.table, err)
+		}
+		return nil
+	}
+	for i, r := range b.Rows {
+		select {
+		case s.collect <- Change{Kind: b.Kinds[i], Row: r.Clone()}:
+		case <-s.ctx.Done():
+			return context.Cause(s.ctx)
+		}
+	}
+	return nil
+}
+
+func (s *sinkOut) EmitWatermark(int64) error { return nil }
+func (s *sinkOut) Flush() error              { return nil }
+
+func (s *sinkOut) End() error {
+	if s.w != nil && !s.closed {
+		s.closed = true
+		if err := s.w.Close(); err != nil {
+			return fmt.Errorf("sink '%s': %w", s.table, err)
+		}
+	}
+	return nil
+}
+
+func (s *sinkOut) Close() error {
+	if s.w != nil && !s.closed {
+		s.closed = true
+		return s.w.Close()
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package task
+
+import (
+	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/sql/plan"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+// Partitioning says how rows go from the instances of one vertex to those of
+// the next.
+type Partitioning uint8
+
+const (
+	Forward   Partitioning = iota // instance i to instance i (same parallelism)
+	Hash                          // by the hash of key columns
+	Global                        // everything to instance 0
+	Rebalance                     // round robin
+)
+
+func (p Partitioning) String() string {
+	return [...]string{"FORWARD", "HASH", "GLOBAL", "REBALANCE"}[p]
+}
+
+// Graph is a job: vertices in topological order (producers first).
+type Graph struct {
+	Vertices []*Vertex
+}
+
+// Vertex is a chain of operators run by Parallelism tasks.
+type Vertex struct {
+	ID          int
+	Name        string
+	Parallelism int
+	// Source, when set, feeds the chain from a connector.
+	Source *SourceSpec
+	// Inputs are the upstream edges (for vertices without a Source).
+	Inputs []*Edge
+	// Ops builds the operator chain for one instance.
+	Ops []OpSpec
+	// Sink, when set, receives the chain's output; otherwise the output
+	// goes to the vertex's Output edge.
+	Sink   *SinkSpec
+	Output *Edge
+	Schema types.Schema // output schema of the chain
+	Mode   plan.Mode
+}
+
+// Edge connects a producer vertex to a consumer.
+type Edge struct {
+	From, To     *Vertex
+	Partitioning Partitioning
+	Keys         []int // for Hash
+	// Input is the consumer operator's input number (0 except for joins).
+	Input int
+}
+
+// OpSpec describes one operator of a chain.
+type OpSpec struct {
+	Name string
+	New  func() (operator.Operator, error)
+	// Describe is the EXPLAIN line.
+	Describe string
+	Mode     plan.Mode
+}
+
+// SourceSpec is a vertex's source.
+type SourceSpec struct {
+	Table  string
+	Source connector.Source
+	Schema types.Schema
+	// Pre builds the operators that run before watermark assignment
+	// (computed columns); Watermark, when set, is evaluated on their output.
+	Pre       []OpSpec
+	Watermark *WatermarkSpec
+	Describe  string
+}
+
+// WatermarkSpec derives watermarks from rows.
+type WatermarkSpec struct {
+	RowTime  int
+	Expr     plan.Expr
+	Describe string
+}
+
+// SinkSpec is a vertex's sink: a connector sink, or Collect for a bare
+// SELECT (rows delivered to a Go channel).
+type SinkSpec struct {
+	Table   string
+	Sink    connector.Sink
+	Collect chan<- Change
+}
+
+// Change is one row delivered to a Collect sink.
+type Change struct {
+	Kind types.RowKind
+	Row  types.Row
+}

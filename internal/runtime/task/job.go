@@ -1,0 +1,309 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/sql/functions"
+	"github.com/sluicehq/sluice/internal/state"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+// Options tune a job run.
+type Options struct {
+	// AutoWatermarkInterval: a source emits its watermark once it has
+	// advanced by more than this since the last one it emitted
+	// ('pipeline.auto-watermark-interval', default 200 ms).
+	AutoWatermarkInterval time.Duration
+	// IdleTimeout marks a split idle after this long without rows
+	// ('table.exec.source.idle-timeout'; 0 = never).
+	IdleTimeout time.Duration
+	// BatchSize is the number of rows a source reads at a time (1024).
+	BatchSize int
+	// ChannelCapacity is the number of batches buffered per task input.
+	ChannelCapacity int
+	// Now is the processing-time clock (time.Now by default).
+	Now func() int64
+}
+
+func (o *Options) defaults() {
+	if o.AutoWatermarkInterval == 0 {
+		o.AutoWatermarkInterval = 200 * time.Millisecond
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 1024
+	}
+	if o.ChannelCapacity <= 0 {
+		o.ChannelCapacity = 16
+	}
+	if o.Now == nil {
+		o.Now = func() int64 { return time.Now().UnixNano() }
+	}
+}
+
+// Job is a graph being run.
+type Job struct {
+	g    *Graph
+	opts Options
+
+	inboxes map[*Vertex][]chan message
+	senders map[*Vertex]int               // number of senders into each vertex instance
+	splits  map[*Vertex][]connector.Split // each source's splits, listed once
+
+	sourceRows  atomic.Int64
+	sinkRows    atomic.Int64
+	lateDropped atomic.Int64
+	skipped     atomic.Int64
+	watermark   atomic.Int64 // minimum of the sink tasks' watermarks
+	metrics     []*operator.Metrics
+	mu          sync.Mutex
+}
+
+// Stats is a snapshot of a running job's counters.
+type Stats struct {
+	SourceRows  int64 // rows read from sources
+	SinkRows    int64 // changes written to sinks
+	LateDropped int64 // rows dropped as late by window operators
+	Skipped     int64 // bad records skipped by sources
+	Watermark   int64 // the sinks' combined watermark (operator.NoWatermark before any)
+}
+
+// NewJob prepares g for running.
+func NewJob(g *Graph, opts Options) *Job {
+	opts.defaults()
+	j := &Job{g: g, opts: opts, inboxes: map[*Vertex][]chan message{}, senders: map[*Vertex]int{},
+		splits: map[*Vertex][]connector.Split{}}
+	j.watermark.Store(operator.NoWatermark)
+	for _, v := range g.Vertices {
+		if v.Source != nil {
+			continue
+		}
+		chans := make([]chan message, v.Parallelism)
+		for i := range chans {
+			chans[i] = make(chan message, opts.ChannelCapacity)
+		}
+		j.inboxes[v] = chans
+		n := 0
+		for _, e := range v.Inputs {
+			if e.Partitioning == Forward {
+				n++
+			} else {
+				n += e.From.Parallelism
+			}
+		}
+		j.senders[v] = n
+	}
+	return j
+}
+
+// Stats returns the current counters.
+func (j *Job) Stats() Stats {
+	j.mu.Lock()
+	var late int64
+	for _, m := range j.metrics {
+		late += m.LateDropped.Load()
+	}
+	j.mu.Unlock()
+	return Stats{
+		SourceRows:  j.sourceRows.Load(),
+		SinkRows:    j.sinkRows.Load(),
+		LateDropped: late,
+		Skipped:     j.skipped.Load(),
+		Watermark:   j.watermark.Load(),
+	}
+}
+
+// Run runs the job until every sink has finished, ctx is cancelled or a
+// task fails. It returns the first failure, or ctx's error on cancellation.
+func (j *Job) Run(ctx context.Context) error {
+	for _, v := range j.g.Vertices {
+		if v.Source == nil {
+			continue
+		}
+		splits, err := v.Source.Source.Splits(v.Parallelism)
+		if err != nil {
+			return fmt.Errorf("source '%s': %w", v.Source.Table, err)
+		}
+		j.splits[v] = splits
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	var sinkWM sync.Map // sink instance -> watermark
+	for _, v := range j.g.Vertices {
+		for i := 0; i < v.Parallelism; i++ {
+			t, err := j.newInstance(ctx, v, i)
+			if err != nil {
+				cancel(err)
+				wg.Wait()
+				return err
+			}
+			if v.Sink != nil {
+				key := fmt.Sprintf("%d/%d", v.ID, i)
+				t.onWatermark = func(wm int64) {
+					sinkWM.Store(key, wm)
+					min := int64(operator.EndOfTime)
+					sinkWM.Range(func(_, val any) bool {
+						if w := val.(int64); w < min {
+							min = w
+						}
+						return true
+					})
+					j.watermark.Store(min)
+				}
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := t.run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+					cancel(err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return ctx.Err()
+}
+
+// instance is one parallel task of a vertex.
+type instance struct {
+	j       *Job
+	v       *Vertex
+	subtask int
+	ops     []operator.Operator
+	ctxs    []*operator.Context
+	names   []string
+	out     taskOutput
+	// onWatermark observes the watermarks reaching a sink.
+	onWatermark func(int64)
+}
+
+// taskOutput is where a chain's last operator writes.
+type taskOutput interface {
+	operator.Output
+	// Flush sends buffered rows.
+	Flush() error
+	// End flushes and signals the end of the stream.
+	End() error
+	// Close releases resources after the task stops.
+	Close() error
+}
+
+func (j *Job) newInstance(ctx context.Context, v *Vertex, subtask int) (*instance, error) {
+	t := &instance{j: j, v: v, subtask: subtask}
+	specs := v.Ops
+	for _, spec := range specs {
+		op, err := spec.New()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", spec.Name, err)
+		}
+		m := operator.NewMetrics()
+		j.mu.Lock()
+		j.metrics = append(j.metrics, m)
+		j.mu.Unlock()
+		t.ops = append(t.ops, op)
+		t.names = append(t.names, spec.Name)
+		t.ctxs = append(t.ctxs, &operator.Context{
+			Name: spec.Name, Subtask: subtask, Parallelism: v.Parallelism,
+			State: state.NewHeap(), Metrics: m, Now: j.opts.Now,
+		})
+	}
+	out, err := j.newOutput(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	t.out = out
+	return t, nil
+}
+
+// open opens the chain, last operator first, linking each to the next.
+func (t *instance) open() error {
+	var next operator.Output = t.out
+	if t.onWatermark != nil {
+		next = &watermarkTap{Output: next, fn: t.onWatermark}
+	}
+	for i := len(t.ops) - 1; i >= 0; i-- {
+		if err := t.ops[i].Open(t.ctxs[i], next); err != nil {
+			return fmt.Errorf("%s: %w", t.names[i], err)
+		}
+		next = &link{op: t.ops[i]}
+	}
+	return nil
+}
+
+// head is what the task feeds: the first operator, or the output itself
+// for an empty chain.
+func (t *instance) head() operator.Output {
+	if len(t.ops) == 0 {
+		if t.onWatermark != nil {
+			return &watermarkTap{Output: t.out, fn: t.onWatermark}
+		}
+		return t.out
+	}
+	return &link{op: t.ops[0]}
+}
+
+func (t *instance) closeAll() {
+	for _, op := range t.ops {
+		op.Close()
+	}
+	t.out.Close()
+}
+
+func (t *instance) setInputWatermark(wm int64) {
+	for _, c := range t.ctxs {
+		c.SetInputWatermark(wm)
+	}
+}
+
+// finish tells the operators, in order, that the input has ended.
+func (t *instance) finish() error {
+	for i, op := range t.ops {
+		if err := guard(t.names[i], op.Finish); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// link feeds an operator as the previous operator's output.
+type link struct{ op operator.Operator }
+
+func (l *link) Emit(b *types.Batch) error    { return l.op.Process(0, b) }
+func (l *link) EmitWatermark(wm int64) error { return l.op.Watermark(wm) }
+
+type watermarkTap struct {
+	operator.Output
+	fn func(int64)
+}
+
+func (w *watermarkTap) EmitWatermark(wm int64) error {
+	w.fn(wm)
+	return w.Output.EmitWatermark(wm)
+}
+
+// guard runs fn, turning an evaluator's panic into an error naming where it
+// happened. Any other panic is a bug: it is reported with its stack.
+func guard(where string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			var ee *functions.EvalError
+			if e, ok := r.(error); ok && errors.As(e, &ee) {
+				err = fmt.Errorf("%s: %w", where, ee)
+				return
+			}
+			err = fmt.Errorf("%s: internal error (please report): %v\n%s", where, r, debug.Stack())
+		}
+	}()
+	return fn()
+}

@@ -1,0 +1,77 @@
+package optimizer
+
+import (
+	"github.com/sluicehq/sluice/internal/sql/functions"
+	"github.com/sluicehq/sluice/internal/sql/plan"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+// pushFilters moves filters towards the sources.
+func pushFilters(n plan.Node) plan.Node {
+	return mapNode(n, func(n plan.Node) plan.Node {
+		f, ok := n.(*plan.Filter)
+		if !ok {
+			return n
+		}
+		return pushFilter(f)
+	})
+}
+
+func pushFilter(f *plan.Filter) plan.Node {
+	switch in := f.Input.(type) {
+	case *plan.Filter:
+		return pushFilter(&plan.Filter{Input: in.Input, Cond: and(in.Cond, f.Cond)})
+	case *plan.Project:
+		if !deterministic(in.Exprs) {
+			return f
+		}
+		cond := substitute(f.Cond, in.Exprs)
+		below := pushFilter(&plan.Filter{Input: in.Input, Cond: cond})
+		return plan.NewProject(below, in.Exprs, in.Schema().Names())
+	case *plan.Union:
+		ins := make([]plan.Node, len(in.In))
+		for i, c := range in.In {
+			ins[i] = pushFilter(&plan.Filter{Input: c, Cond: f.Cond})
+		}
+		return plan.NewUnion(ins, in.Schema())
+	}
+	return f
+}
+
+func and(a, b plan.Expr) plan.Expr {
+	fn, err := functions.Builtins().Lookup("AND")
+	if err != nil {
+		panic(err) // AND is always registered
+	}
+	t := types.BooleanType.WithNullable(a.Type().Nullable || b.Type().Nullable)
+	return &plan.Call{Fn: fn, Args: []plan.Expr{a, b}, T: t}
+}
+
+func deterministic(es []plan.Expr) bool {
+	ok := true
+	for _, e := range es {
+		plan.Walk(e, func(x plan.Expr) {
+			if c, isCall := x.(*plan.Call); isCall && c.Fn.NonDeterministic {
+				ok = false
+			}
+		})
+	}
+	return ok
+}
+
+// substitute replaces each column reference i in e by exprs[i].
+func substitute(e plan.Expr, exprs []plan.Expr) plan.Expr {
+	switch x := e.(type) {
+	case *plan.ColumnRef:
+		return exprs[x.Index]
+	case *plan.Call:
+		args := make([]plan.Expr, len(x.Args))
+		for i, a := range x.Args {
+			args[i] = substitute(a, exprs)
+		}
+		return &plan.Call{Fn: x.Fn, Args: args, T: x.T}
+	case *plan.Cast:
+		return &plan.Cast{X: substitute(x.X, exprs), T: x.T, Try: x.Try}
+	}
+	return e
+}

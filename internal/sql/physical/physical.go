@@ -1,0 +1,260 @@
+package physical
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/runtime/agg"
+	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/runtime/task"
+	"github.com/sluicehq/sluice/internal/runtime/window"
+	"github.com/sluicehq/sluice/internal/sql/plan"
+)
+
+// Options control physical planning.
+type Options struct {
+	Parallelism int
+	// Collect receives the rows of a bare SELECT.
+	Collect chan<- task.Change
+}
+
+type planner struct {
+	opts  Options
+	graph *task.Graph
+}
+
+// Build plans the sinks of one job into a graph.
+func Build(sinks []*plan.Sink, opts Options) (*task.Graph, error) {
+	if opts.Parallelism < 1 {
+		opts.Parallelism = 1
+	}
+	p := &planner{opts: opts, graph: &task.Graph{}}
+	for _, s := range sinks {
+		if err := p.sink(s); err != nil {
+			return nil, err
+		}
+	}
+	return p.graph, nil
+}
+
+func (p *planner) newVertex(name string, par int) *task.Vertex {
+	v := &task.Vertex{ID: len(p.graph.Vertices) + 1, Name: name, Parallelism: par}
+	p.graph.Vertices = append(p.graph.Vertices, v)
+	return v
+}
+
+// connect ends v with an exchange into a new vertex of parallelism par.
+func (p *planner) connect(v *task.Vertex, part task.Partitioning, keys []int, par int, name string) *task.Vertex {
+	if part == task.Forward && v.Parallelism != par {
+		part = task.Rebalance
+	}
+	to := p.newVertex(name, par)
+	e := &task.Edge{From: v, To: to, Partitioning: part, Keys: keys}
+	v.Output = e
+	to.Inputs = append(to.Inputs, e)
+	to.Schema, to.Mode = v.Schema, v.Mode
+	return to
+}
+
+func (p *planner) chain(v *task.Vertex, n plan.Node, name string, mk func() (operator.Operator, error)) *task.Vertex {
+	v.Ops = append(v.Ops, task.OpSpec{Name: fmt.Sprintf("%s[%d]", name, v.ID), New: mk, Describe: n.Describe(), Mode: n.Mode()})
+	v.Schema, v.Mode = n.Schema(), n.Mode()
+	return v
+}
+
+func (p *planner) sink(s *plan.Sink) error {
+	v, err := p.node(s.Input)
+	if err != nil {
+		return err
+	}
+	if s.Table == nil {
+		c := p.connect(v, task.Global, nil, 1, "Collect")
+		c.Sink = &task.SinkSpec{Table: "collect", Collect: p.opts.Collect}
+		return nil
+	}
+	ctx := s.Table.Resolved
+	sink, err := s.Table.Connector.NewSink(ctx)
+	if err != nil {
+		return fmt.Errorf("sink '%s': %w", s.Table.Name, err)
+	}
+	if s.Input.Mode() == plan.Updates && sink.Accepts() == connector.AppendOnly {
+		return fmt.Errorf("table sink '%s' (connector '%s') doesn't support consuming update changes, which are produced by %s; write to a sink that accepts updates (for example 'print', or 'upsert-kafka' with a primary key), or aggregate over windows so results are final",
+			s.Table.Name, s.Table.Connector.Name, producer(s.Input))
+	}
+	if v.Sink != nil || v.Output != nil {
+		return fmt.Errorf("internal: vertex %s already has an output", v.Name)
+	}
+	v.Sink = &task.SinkSpec{Table: s.Table.Name, Sink: sink}
+	v.Name += " -> Sink: " + s.Table.Name
+	return nil
+}
+
+// producer names the operator that introduces updates under n.
+func producer(n plan.Node) string {
+	for _, in := range n.Inputs() {
+		if in.Mode() == plan.Updates {
+			return producer(in)
+		}
+	}
+	return n.Describe()
+}
+
+func (p *planner) node(n plan.Node) (*task.Vertex, error) {
+	switch x := n.(type) {
+	case *plan.Scan:
+		return p.scan(x)
+	case *plan.Values:
+		return p.values(x)
+	case *plan.Project:
+		if f, ok := x.Input.(*plan.Filter); ok {
+			v, err := p.node(f.Input)
+			if err != nil {
+				return nil, err
+			}
+			return p.chain(v, x, "Calc", func() (operator.Operator, error) { return operator.NewCalc(f.Cond, x.Exprs) }), nil
+		}
+		v, err := p.node(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return p.chain(v, x, "Calc", func() (operator.Operator, error) { return operator.NewCalc(nil, x.Exprs) }), nil
+	case *plan.Filter:
+		v, err := p.node(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return p.chain(v, x, "Calc", func() (operator.Operator, error) { return operator.NewCalc(x.Cond, nil) }), nil
+	case *plan.WatermarkAssigner:
+		return p.watermark(x)
+	case *plan.WindowTVF:
+		v, err := p.node(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return p.chain(v, x, "WindowTableFunction", func() (operator.Operator, error) { return window.NewWindowTVF(x), nil }), nil
+	case *plan.Aggregate:
+		return p.keyed(x.Input, x.Keys, x, "GroupAggregate", func() (operator.Operator, error) { return agg.NewGroupAggregate(x), nil })
+	case *plan.WindowAggregate:
+		keys := x.Keys
+		return p.keyed(x.Input, keys, x, "WindowAggregate", func() (operator.Operator, error) { return window.NewWindowAggregate(x), nil })
+	case *plan.Union:
+		return p.union(x)
+	}
+	return nil, fmt.Errorf("no physical operator for %s yet", n.Describe())
+}
+
+// keyed puts a hash exchange on keys in front of a stateful operator.
+func (p *planner) keyed(in plan.Node, keys []int, n plan.Node, name string, mk func() (operator.Operator, error)) (*task.Vertex, error) {
+	v, err := p.node(in)
+	if err != nil {
+		return nil, err
+	}
+	var to *task.Vertex
+	if len(keys) == 0 {
+		to = p.connect(v, task.Global, nil, 1, name)
+	} else {
+		to = p.connect(v, task.Hash, keys, p.opts.Parallelism, name)
+	}
+	to.Name = name
+	return p.chain(to, n, name, mk), nil
+}
+
+func (p *planner) union(x *plan.Union) (*task.Vertex, error) {
+	to := p.newVertex("Union", p.opts.Parallelism)
+	for i, in := range x.In {
+		v, err := p.node(in)
+		if err != nil {
+			return nil, err
+		}
+		part := task.Forward
+		if v.Parallelism != to.Parallelism {
+			part = task.Rebalance
+		}
+		e := &task.Edge{From: v, To: to, Partitioning: part}
+		v.Output = e
+		to.Inputs = append(to.Inputs, e)
+		_ = i
+	}
+	to.Schema, to.Mode = x.Schema(), x.Mode()
+	return to, nil
+}
+
+func (p *planner) scan(x *plan.Scan) (*task.Vertex, error) {
+	t := x.Table
+	ctx := t.Resolved
+	ctx.Projection = x.Projection
+	src, err := t.Connector.NewSource(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("source '%s': %w", t.Name, err)
+	}
+	v := p.newVertex("Source: "+t.Name, p.opts.Parallelism)
+	v.Source = &task.SourceSpec{Table: t.Name, Source: src, Schema: x.Schema(), Describe: x.Describe()}
+	v.Schema, v.Mode = x.Schema(), plan.AppendOnly
+	return v, nil
+}
+
+func (p *planner) watermark(x *plan.WatermarkAssigner) (*task.Vertex, error) {
+	v, err := p.node(x.Input)
+	if err != nil {
+		return nil, err
+	}
+	if v.Source == nil || v.Source.Watermark != nil || len(v.Inputs) > 0 {
+		return nil, fmt.Errorf("internal: a watermark assigner must follow its source directly")
+	}
+	v.Source.Pre = v.Ops
+	v.Ops = nil
+	v.Source.Watermark = &task.WatermarkSpec{RowTime: x.RowTime, Expr: x.Expr, Describe: x.Describe()}
+	v.Schema = x.Schema()
+	return v, nil
+}
+
+// Explain renders the optimized logical plans and the job graph.
+func Explain(sinks []*plan.Sink, g *task.Graph) string {
+	var b strings.Builder
+	b.WriteString("== Optimized Logical Plan ==\n")
+	for _, s := range sinks {
+		b.WriteString(plan.Explain(s))
+		b.WriteString("\n")
+	}
+	b.WriteString("== Physical Execution Plan ==\n")
+	for _, v := range g.Vertices {
+		fmt.Fprintf(&b, "[%d] %s (parallelism %d)\n", v.ID, v.Name, v.Parallelism)
+		for _, e := range v.Inputs {
+			keys := ""
+			if e.Partitioning == task.Hash {
+				keys = "(" + keyNames(e.From.Schema, e.Keys) + ")"
+			}
+			fmt.Fprintf(&b, "    <- %s%s from [%d]\n", e.Partitioning, keys, e.From.ID)
+		}
+		if s := v.Source; s != nil {
+			fmt.Fprintf(&b, "    %s, changelogMode=[I]\n", s.Describe)
+			for _, op := range s.Pre {
+				fmt.Fprintf(&b, "    %s, changelogMode=%s\n", op.Describe, op.Mode)
+			}
+			if s.Watermark != nil {
+				fmt.Fprintf(&b, "    %s, changelogMode=[I]\n", s.Watermark.Describe)
+			}
+		}
+		for _, op := range v.Ops {
+			fmt.Fprintf(&b, "    %s, changelogMode=%s\n", op.Describe, op.Mode)
+		}
+		if v.Sink != nil {
+			fmt.Fprintf(&b, "    Sink(table=[%s]), changelogMode=%s\n", v.Sink.Table, v.Mode)
+		}
+	}
+	return b.String()
+}
+
+func keyNames(s interface{ Names() []string }, keys []int) string {
+	names := s.Names()
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		if k < len(names) {
+			parts[i] = names[k]
+		} else {
+			parts[i] = fmt.Sprintf("$%d", k)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
