@@ -1,0 +1,39 @@
+// Package window holds the windowed operators: WindowAggregate (TUMBLE, HOP
+// and CUMULATE by slicing), SessionAggregate (SESSION, per-key merging) and
+// WindowTVF (window columns appended to un-aggregated rows).
+//
+// Where to start: slicing.go (how times map to slices and windows), then
+// window_aggregate.go, session.go and window_tvf.go; output.go is the
+// shared output batch and time-attribute reading. Accumulators come from
+// internal/runtime/agg (Aggs, Accs, Merge).
+//
+// Time: values and watermarks are nanoseconds; watermarks are whole
+// milliseconds. A window [start, end) has window_time end - 1ms and fires
+// when the watermark reaches end - 1ms. Lateness follows Flink's slicing
+// rule judged against the watermark of the row's sender
+// (operator.Context.InputWatermark; docs/design/engine.md, "Time"): a row is
+// dropped, and Metrics.LateDropped counted, when its slice's end - 1ms <= that
+// watermark (for SESSION: the end of the session it would merge into).
+//
+// Invariants:
+//
+//   - Slice state lives in a state.Store namespaced by slice end and keyed
+//     by the encoded group key; a slice's namespace is dropped when the last
+//     window using it fires, so state is empty once every window has fired.
+//   - Windows fire in order of end; rows of one window come out in any order
+//     of keys; the watermark is forwarded after them.
+//   - Inputs are append-only: a -U/-D is an error (ErrRetraction), as Flink's
+//     window aggregation rejects update input.
+//   - A NULL event time fails the aggregate operators (ErrNullTime); the TVF
+//     drops such rows, as Flink's AlignedWindowTableFunctionOperator does.
+//   - Processing-time windows (Window.ProcTime) take ctx.Now() truncated to
+//     the millisecond, fire from OnProcTime, and are never late; windows
+//     still open when a bounded input ends are not emitted (Flink does not
+//     fire pending processing-time timers at end of input).
+//
+// Not yet: pending window ends (the endHeap and the session timers) live in
+// the operator, not in state; a later issue moves timers into state so they
+// survive checkpoints. SESSION window TVF without aggregation is not
+// supported (ErrSessionTVF). TIMESTAMP_LTZ windows are computed in UTC, not
+// in the session time zone.
+package window

@@ -1,0 +1,263 @@
+package window
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/sluicehq/sluice/internal/runtime/agg"
+	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/sql/plan"
+	"github.com/sluicehq/sluice/internal/state"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+// ErrRetraction is returned when a window aggregate receives -U or -D:
+// Flink's window aggregation only accepts append-only input.
+var ErrRetraction = errors.New("window aggregation accepts only append-only input (+I)")
+
+// WindowAggregate aggregates TUMBLE, HOP and CUMULATE windows by slicing:
+// each row updates the accumulators of its (slice, key); when the watermark
+// reaches a window's end - 1ms the window's result per key is the merge of
+// its slices, and a slice is dropped once the last window using it has
+// fired.
+type WindowAggregate struct {
+	n    *plan.WindowAggregate
+	aggs *agg.Aggs
+	sl   slicer
+	ts   timeSource
+	nk   int
+	na   int
+	err  error
+
+	emitter
+	store   state.Store[*sliceAcc]
+	live    map[int64]int // slice end → keys in it (namespaces with data)
+	pending endHeap       // window ends to fire
+	key     []byte
+
+	// merge scratch, reused across fires
+	slotOf map[string]int
+	slots  []*sliceAcc
+}
+
+// sliceAcc is the state of one (slice, key).
+type sliceAcc struct {
+	agg.Accs
+	key     string        // the encoded group key
+	keyVals []types.Value // the group key columns, for output
+}
+
+var (
+	_ operator.Operator         = (*WindowAggregate)(nil)
+	_ operator.ProcTimeOperator = (*WindowAggregate)(nil)
+)
+
+// NewWindowAggregate returns the operator for n: slicing for TUMBLE, HOP and
+// CUMULATE, per-key session merging for SESSION. Errors in n (bad window
+// sizes, aggregates over unsupported types) are reported by Open.
+func NewWindowAggregate(n *plan.WindowAggregate) operator.Operator {
+	if n.Window.Kind == plan.Session {
+		return newSessionAggregate(n)
+	}
+	w := &WindowAggregate{n: n, nk: len(n.Keys), na: len(n.Aggs)}
+	w.ts = newTimeSource(n.Window, n.Input.Schema())
+	w.sl, w.err = newSlicer(n.Window)
+	if w.err == nil {
+		w.aggs, w.err = agg.Compile(n.Aggs, n.Input.Schema(), false)
+	}
+	return w
+}
+
+func (w *WindowAggregate) Open(ctx *operator.Context, out operator.Output) error {
+	if w.err != nil {
+		return fmt.Errorf("%s: %w", ctx.Name, w.err)
+	}
+	st, err := state.NewStore[*sliceAcc](ctx.State, "window-agg", nil)
+	if err != nil {
+		return err
+	}
+	w.store = st
+	w.emitter.open(ctx, out)
+	w.ts.now = ctx.Now
+	w.live = map[int64]int{}
+	w.slotOf = map[string]int{}
+	return nil
+}
+
+func (w *WindowAggregate) Process(_ int, b *types.Batch) error {
+	w.countIn(b.Len())
+	for i, row := range b.Rows {
+		if b.Kinds[i] != types.Insert && b.Kinds[i] != types.UpdateAfter {
+			return fmt.Errorf("%s: %w, got %s", w.ctx.Name, ErrRetraction, b.Kinds[i])
+		}
+		if err := w.processRow(row); err != nil {
+			return fmt.Errorf("%s: %w", w.ctx.Name, err)
+		}
+	}
+	if w.ctx.Metrics != nil {
+		w.ctx.Metrics.StateSize.Store(int64(w.store.Len()))
+	}
+	return w.flush()
+}
+
+func (w *WindowAggregate) processRow(row types.Row) error {
+	ts, err := w.ts.of(row)
+	if err != nil {
+		return err
+	}
+	se := w.sl.sliceEnd(ts)
+	first, last, step, ok := w.sl.windowEnds(se)
+	if !ok {
+		return nil // between HOP windows: in no window
+	}
+	// Flink's slicing rule: late when the row's slice has ended by the
+	// (sender's) watermark. Processing time is never late.
+	if !w.ts.procTime && se-ms <= w.ctx.InputWatermark() {
+		w.late()
+		return nil
+	}
+	w.key = types.AppendKey(w.key[:0], row, w.n.Keys)
+	sa, found := w.store.Get(se, w.key)
+	if !found {
+		sa = w.newSliceAcc(row)
+		if w.live[se] == 0 {
+			for e := first; e <= last; e += step {
+				w.pending.push(e)
+			}
+		}
+		w.live[se]++
+	}
+	w.aggs.Accumulate(&sa.Accs, row)
+	w.store.Put(se, w.key, sa)
+	return nil
+}
+
+func (w *WindowAggregate) newSliceAcc(row types.Row) *sliceAcc {
+	sa := &sliceAcc{key: string(w.key), keyVals: make([]types.Value, w.nk)}
+	for j, c := range w.n.Keys {
+		sa.keyVals[j] = row[c]
+	}
+	w.aggs.Init(&sa.Accs)
+	return sa
+}
+
+// Watermark fires every window whose end - 1ms the watermark has reached,
+// in order of window end, then forwards the watermark. Processing-time
+// windows ignore watermarks.
+func (w *WindowAggregate) Watermark(wm int64) error {
+	if !w.ts.procTime {
+		if err := w.fireUntil(wm); err != nil {
+			return err
+		}
+	}
+	return w.watermark(wm)
+}
+
+// OnProcTime fires the processing-time windows that have ended by now.
+func (w *WindowAggregate) OnProcTime(now int64) error {
+	if !w.ts.procTime {
+		return nil
+	}
+	return w.fireUntil(now)
+}
+
+func (w *WindowAggregate) fireUntil(t int64) error {
+	for w.pending.len() > 0 && w.pending.peek()-ms <= t {
+		if err := w.fire(w.pending.pop()); err != nil {
+			return err
+		}
+	}
+	return w.flush()
+}
+
+// fire emits the window ending at end and drops the slices it was the last
+// user of.
+func (w *WindowAggregate) fire(end int64) error {
+	start, first := w.sl.window(end)
+	var err error
+	if n, only := w.liveSlices(first, end); n == 1 {
+		w.store.Range(only, func(_ []byte, sa *sliceAcc) bool {
+			err = w.emitWindow(sa, start, end)
+			return err == nil
+		})
+	} else if n > 1 {
+		err = w.fireMerged(first, start, end)
+	}
+	for se := first; se <= end; se += w.sl.slice {
+		if w.live[se] > 0 && w.sl.lastWindow(se) == end {
+			w.store.DropNamespace(se)
+			delete(w.live, se)
+		}
+	}
+	return err
+}
+
+// liveSlices counts the slices with data in [first, end] and returns one.
+func (w *WindowAggregate) liveSlices(first, end int64) (n int, one int64) {
+	for se := first; se <= end; se += w.sl.slice {
+		if w.live[se] > 0 {
+			n, one = n+1, se
+		}
+	}
+	return n, one
+}
+
+// fireMerged merges the window's slices per key, oldest slice first, into
+// reused slots and emits one row per key.
+func (w *WindowAggregate) fireMerged(first, start, end int64) error {
+	clear(w.slotOf)
+	used := 0
+	for se := first; se <= end; se += w.sl.slice {
+		if w.live[se] == 0 {
+			continue
+		}
+		w.store.Range(se, func(_ []byte, sa *sliceAcc) bool {
+			i, ok := w.slotOf[sa.key]
+			if !ok {
+				i = used
+				used++
+				w.takeSlot(i, sa)
+				w.slotOf[sa.key] = i
+			}
+			w.aggs.Merge(&w.slots[i].Accs, &sa.Accs)
+			return true
+		})
+	}
+	for i := 0; i < used; i++ {
+		if err := w.emitWindow(w.slots[i], start, end); err != nil {
+			return err
+		}
+		w.slots[i].keyVals = nil
+	}
+	return nil
+}
+
+// takeSlot readies merge slot i for the key of sa.
+func (w *WindowAggregate) takeSlot(i int, sa *sliceAcc) {
+	if i == len(w.slots) {
+		s := &sliceAcc{}
+		w.aggs.Init(&s.Accs)
+		w.slots = append(w.slots, s)
+	} else {
+		w.aggs.Reset(&w.slots[i].Accs)
+	}
+	w.slots[i].keyVals = sa.keyVals
+}
+
+// emitWindow appends [keys, aggregates, window_start, window_end,
+// window_time] for one key of a fired window.
+func (w *WindowAggregate) emitWindow(sa *sliceAcc, start, end int64) error {
+	r := w.alloc(w.nk + w.na + 3)
+	copy(r, sa.keyVals)
+	w.aggs.Results(&sa.Accs, r[w.nk:w.nk+w.na])
+	writeWindow(r, w.nk+w.na, start, end)
+	return w.append(r)
+}
+
+// Finish flushes. Event-time windows have all fired at the final watermark
+// (operator.EndOfTime) before Finish. Processing-time windows still open are
+// dropped, as in Flink, which does not fire pending processing-time timers
+// when a bounded input ends.
+func (w *WindowAggregate) Finish() error { return w.flush() }
+
+func (w *WindowAggregate) Close() error { return nil }
