@@ -150,6 +150,25 @@ func (a *Aggs) Init(s *Accs) {
 	}
 }
 
+// slabSize is how many accumulators InitIn allocates at once.
+const slabSize = 512
+
+// InitIn is Init carving the accumulators from *slab, refilled in chunks,
+// so that creating many small Accs (window slices) allocates once per
+// chunk. A chunk stays reachable while any Accs carved from it is.
+func (a *Aggs) InitIn(s *Accs, slab *[]Acc) {
+	n := len(a.specs)
+	if len(*slab) < n {
+		*slab = make([]Acc, max(slabSize, n))
+	}
+	s.Rows = 0
+	s.accs = (*slab)[:n:n]
+	*slab = (*slab)[n:]
+	if len(a.dsets) > 0 {
+		s.dist = make([]distinctSet, len(a.dsets))
+	}
+}
+
 // Reset empties s for reuse, keeping its memory.
 func (a *Aggs) Reset(s *Accs) {
 	s.Rows = 0

@@ -38,7 +38,14 @@ type WindowAggregate struct {
 	// merge scratch, reused across fires
 	slotOf map[string]int
 	slots  []*sliceAcc
+
+	// slabs for new (slice, key) entries: one allocation per chunk
+	accSlab   []agg.Acc
+	entrySlab []sliceAcc
+	valSlab   []types.Value
 }
+
+const slabSize = 256
 
 // sliceAcc is the state of one (slice, key).
 type sliceAcc struct {
@@ -132,12 +139,22 @@ func (w *WindowAggregate) processRow(row types.Row) error {
 	return nil
 }
 
+// newSliceAcc creates the state of a new (slice, key), carved from slabs.
 func (w *WindowAggregate) newSliceAcc(row types.Row) *sliceAcc {
-	sa := &sliceAcc{key: string(w.key), keyVals: make([]types.Value, w.nk)}
+	if len(w.entrySlab) == 0 {
+		w.entrySlab = make([]sliceAcc, slabSize)
+	}
+	sa := &w.entrySlab[0]
+	w.entrySlab = w.entrySlab[1:]
+	if len(w.valSlab) < w.nk {
+		w.valSlab = make([]types.Value, max(slabSize, w.nk))
+	}
+	sa.key, sa.keyVals = string(w.key), w.valSlab[:w.nk:w.nk]
+	w.valSlab = w.valSlab[w.nk:]
 	for j, c := range w.n.Keys {
 		sa.keyVals[j] = row[c]
 	}
-	w.aggs.Init(&sa.Accs)
+	w.aggs.InitIn(&sa.Accs, &w.accSlab)
 	return sa
 }
 
