@@ -62,15 +62,17 @@ type WindowTVF struct {
 }
 
 // WindowColumns returns window_start, window_end, window_time for a window
-// over a column of type t.
+// over a column of type t. As in Flink, window_start and window_end are
+// TIMESTAMP(p) whatever the time attribute (computed in the session time
+// zone, UTC here); window_time keeps the attribute's type and stays a time
+// attribute.
 func WindowColumns(t types.Type) []types.Field {
 	p := t.Precision
-	ts := types.TimestampType(p).NotNull()
-	wt := ts.WithTimeAttr(t.TimeAttr)
-	if t.ID == types.TimestampLTZ {
-		ts = types.TimestampLTZType(p).NotNull()
-		wt = ts.WithTimeAttr(t.TimeAttr)
+	if t.IsProcTime() {
+		p = 3
 	}
+	ts := types.TimestampType(p).NotNull()
+	wt := t.NotNull()
 	if t.IsProcTime() {
 		wt = types.TimestampLTZType(3).NotNull().WithTimeAttr(types.ProcTime)
 	}
