@@ -1,6 +1,9 @@
 package state
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Heap is the in-memory backend ('state.backend.type' = 'hashmap'): values
 // stay Go values in maps, so Get and Put cost a map lookup and no encoding.
@@ -74,9 +77,11 @@ func (s *heapStore[V]) Delete(ns int64, key []byte) {
 	}
 }
 
+// Range passes each key as a read-only view of the map's key (no copy): fn
+// must not modify or keep it.
 func (s *heapStore[V]) Range(ns int64, fn func([]byte, V) bool) {
 	for k, e := range s.ns[ns] {
-		if !fn([]byte(k), e.v) {
+		if !fn(unsafe.Slice(unsafe.StringData(k), len(k)), e.v) {
 			return
 		}
 	}

@@ -31,7 +31,8 @@ type Store[V any] interface {
 	Put(ns int64, key []byte, v V)
 	Delete(ns int64, key []byte)
 	// Range visits the entries of one namespace in unspecified order until
-	// fn returns false. fn must not modify the store.
+	// fn returns false. fn must not modify the store, nor modify or keep the
+	// key slice (copy it to keep it).
 	Range(ns int64, fn func(key []byte, v V) bool)
 	// DropNamespace deletes every entry of a namespace.
 	DropNamespace(ns int64)

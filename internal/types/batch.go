@@ -21,12 +21,33 @@ func (k RowKind) IsRetract() bool { return k == UpdateBefore || k == Delete }
 // Row is the values of one row, in schema order.
 type Row []Value
 
-// Clone copies the row's value slots (not the immutable payloads they
-// reference), so it can be kept after the batch holding it is reused.
+// Clone copies the row so it can be kept after the batch holding it is
+// reused. Strings, arrays and maps are immutable and shared; nested ROW
+// values are copied, because a source may carve them from its batch's arena
+// (see Batch.Alloc).
 func (r Row) Clone() Row {
 	c := make(Row, len(r))
 	copy(c, r)
+	for i := range c {
+		if c[i].K == KindRow {
+			c[i] = CopyRowValue(c[i])
+		}
+	}
 	return c
+}
+
+// CopyRowValue deep-copies a ROW value's fields (recursively for nested
+// ROWs), detaching it from any batch arena.
+func CopyRowValue(v Value) Value {
+	fs := v.Fields()
+	c := make([]Value, len(fs))
+	copy(c, fs)
+	for i := range c {
+		if c[i].K == KindRow {
+			c[i] = CopyRowValue(c[i])
+		}
+	}
+	return RowValue(c)
 }
 
 // Batch is a group of rows moving between operators. Rows[i] has changelog
@@ -80,9 +101,15 @@ func (b *Batch) Append(k RowKind, r Row) {
 	b.Kinds = append(b.Kinds, k)
 }
 
-// AppendCopy adds a copy of r allocated from the batch's arena.
+// AppendCopy adds a copy of r allocated from the batch's arena. Nested ROW
+// values are copied too (see Row.Clone).
 func (b *Batch) AppendCopy(k RowKind, r Row) {
 	c := b.Alloc(len(r))
 	copy(c, r)
+	for i := range c {
+		if c[i].K == KindRow {
+			c[i] = CopyRowValue(c[i])
+		}
+	}
 	b.Append(k, c)
 }

@@ -177,7 +177,7 @@ func (s *Session) planAggregate(sel *ast.Select, rel *relation) (*relation, erro
 	}
 	in.what = "the arguments of an aggregate function"
 	for _, c := range aggCalls(sel) {
-		if err := s.addAggCall(p, in, c); err != nil {
+		if err := s.addAggCall(p, in, c, len(groupExprs) > 0); err != nil {
 			return nil, err
 		}
 	}
@@ -222,7 +222,7 @@ func (s *Session) planAggregate(sel *ast.Select, rel *relation) (*relation, erro
 	return &relation{node: out, scope: sc}, nil
 }
 
-func (s *Session) addAggCall(p *aggPlan, in *exprBuilder, c *ast.Call) error {
+func (s *Session) addAggCall(p *aggPlan, in *exprBuilder, c *ast.Call, grouped bool) error {
 	name := strings.ToUpper(c.Name.Last())
 	kind, _ := plan.AggKindByName(name)
 	call := plan.AggCall{Kind: kind, Distinct: c.Distinct, Filter: -1}
@@ -258,7 +258,7 @@ func (s *Session) addAggCall(p *aggPlan, in *exprBuilder, c *ast.Call) error {
 		}
 		call.Filter = p.column(f, "")
 	}
-	t, err := agg.ResultType(kind, argTypes)
+	t, err := agg.CallType(kind, argTypes, grouped, c.Filter != nil)
 	if err != nil {
 		return errorf(c, "%s: %v", name, err)
 	}
