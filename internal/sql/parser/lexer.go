@@ -52,7 +52,7 @@ func lex(src string) ([]token, error) { return lexAt(src, 1, 1) }
 
 // lexAt tokenizes src as if it started at line, col (for hint bodies).
 func lexAt(src string, line, col int) ([]token, error) {
-	lx := &lexer{src: src, line: line, col: col}
+	lx := &lexer{src: src, line: line, col: col, toks: make([]token, 0, len(src)/5+1)}
 	for {
 		if err := lx.skipSpace(); err != nil {
 			return nil, err
