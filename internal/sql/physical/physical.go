@@ -2,6 +2,7 @@ package physical
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/sluicehq/sluice/internal/connector"
@@ -85,9 +86,32 @@ func (p *planner) sink(s *plan.Sink) error {
 	if v.Sink != nil || v.Output != nil {
 		return fmt.Errorf("internal: vertex %s already has an output", v.Name)
 	}
+	if par, ok, err := sinkParallelism(s.Table); err != nil {
+		return err
+	} else if ok && par != v.Parallelism {
+		part := task.Rebalance
+		if par == 1 {
+			part = task.Global
+		}
+		v = p.connect(v, part, nil, par, "Sink: "+s.Table.Name)
+	} else {
+		v.Name += " -> Sink: " + s.Table.Name
+	}
 	v.Sink = &task.SinkSpec{Table: s.Table.Name, Sink: sink}
-	v.Name += " -> Sink: " + s.Table.Name
 	return nil
+}
+
+// sinkParallelism reads Flink's 'sink.parallelism' option of a sink table.
+func sinkParallelism(t *plan.Table) (int, bool, error) {
+	raw, ok := t.Options["sink.parallelism"]
+	if !ok {
+		return 0, false, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil || n < 1 {
+		return 0, false, fmt.Errorf("table '%s': 'sink.parallelism' must be a positive integer, got '%s'", t.Name, raw)
+	}
+	return n, true, nil
 }
 
 // producer names the operator that introduces updates under n.
