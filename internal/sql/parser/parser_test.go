@@ -3,6 +3,8 @@ package parser
 import (
 	"errors"
 	"flag"
+	"github.com/sluicehq/sluice/internal/bench/nexmark/queries"
+	"github.com/sluicehq/sluice/internal/connector/nexmark"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,13 +102,8 @@ func runFixture(t *testing.T, fx *fixture) string {
 			return renderErr(err)
 		}
 		return DumpExpr(e)
-	case strings.HasPrefix(fx.directive, "parse-file "):
-		path := filepath.Join("testdata", strings.TrimPrefix(fx.directive, "parse-file "))
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return renderParse(Parse(nexmarkVars.Replace(string(data))))
+	case strings.HasPrefix(fx.directive, "parse-nexmark "):
+		return renderParse(Parse(nexmarkScript(t, strings.TrimPrefix(fx.directive, "parse-nexmark "))))
 	}
 	t.Fatalf("line %d: unknown directive %q", fx.line, fx.directive)
 	return ""
@@ -209,18 +206,23 @@ func TestRender(t *testing.T) {
 	}
 }
 
-func nexmarkScripts(tb testing.TB) []string {
-	files, err := filepath.Glob("testdata/nexmark/*.sql")
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no nexmark queries: %v", err)
+// nexmarkScript is the Nexmark DDL ("ddl": the table and its views) or a
+// query, as the benchmark runs them.
+func nexmarkScript(tb testing.TB, name string) string {
+	if name == "ddl" {
+		return nexmark.TableDDL("datagen", nil) + nexmark.ViewsDDL("datagen")
 	}
-	var out []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, nexmarkVars.Replace(string(data)))
+	q, err := queries.Query(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return nexmarkVars.Replace(q)
+}
+
+func nexmarkScripts(tb testing.TB) []string {
+	out := []string{nexmarkScript(tb, "ddl")}
+	for _, n := range queries.Names() {
+		out = append(out, nexmarkScript(tb, n))
 	}
 	return out
 }
