@@ -28,6 +28,9 @@ func Closest(name string, candidates []string) []string {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].d < out[j].d })
+	if len(out) == 0 {
+		return nil
+	}
 	if len(out) > 3 {
 		out = out[:3]
 	}
