@@ -244,6 +244,13 @@ func realias(rel *relation, alias string, cols []ast.Ident, at ast.Node) (*relat
 		if len(cols) != schema.Len() {
 			return nil, errorf(at, "%d column aliases given for a relation with %d columns", len(cols), schema.Len())
 		}
+		seen := map[string]bool{}
+		for _, c := range cols {
+			if seen[c.Name] {
+				return nil, ast.Errorf(c.Pos, "duplicate column alias '%s'", c.Name)
+			}
+			seen[c.Name] = true
+		}
 		exprs := make([]plan.Expr, len(cols))
 		names := make([]string, len(cols))
 		for i, f := range schema.Fields {
@@ -396,9 +403,9 @@ func (s *Session) selectList(sel *ast.Select, sc *scope, b *exprBuilder) ([]plan
 				return nil, nil, ast.Errorf(it.Pos, "unknown table '%s' in %s.*", q, q)
 			}
 			for _, c := range cols {
-				col := &ast.ColumnRef{Pos: it.Pos, Parts: []ast.Ident{{Name: c.name, Quoted: true}}}
+				col := &ast.ColumnRef{Pos: it.Pos, Parts: []ast.Ident{{Pos: it.Pos, Name: c.name, Quoted: true}}}
 				if c.qualifier != "" {
-					col.Parts = append([]ast.Ident{{Name: c.qualifier, Quoted: true}}, col.Parts...)
+					col.Parts = append([]ast.Ident{{Pos: it.Pos, Name: c.qualifier, Quoted: true}}, col.Parts...)
 				}
 				e, err := b.build(col)
 				if err != nil {
@@ -502,8 +509,10 @@ func (s *Session) insert(st *ast.Insert) (*plan.Sink, error) {
 		var e plan.Expr = &plan.ColumnRef{Index: qi, Name: qs.Fields[qi].Name, T: qt}
 		if !qt.EqualIgnoringNull(pt) {
 			if !implicitlyCastable(qt, pt) {
-				return nil, ast.Errorf(st.Pos, "incompatible types for sink column '%s' at position %d: the query gives %s, the sink has %s\nquery schema: %s\nsink schema:  %s",
+				e := ast.Errorf(itemPos(st, qi), "incompatible types for sink column '%s' at position %d: the query gives %s, the sink has %s\nquery schema: %s\nsink schema:  %s",
 					phys.Fields[pi].Name, pi, qt, pt, qs, phys)
+				e.Hint = fmt.Sprintf("write CAST(... AS %s) if the conversion is intended", pt.WithNullable(true))
+				return nil, e
 			}
 			e = &plan.Cast{X: e, T: pt.WithNullable(qt.Nullable)}
 		}
@@ -520,6 +529,21 @@ func (s *Session) insert(st *ast.Insert) (*plan.Sink, error) {
 		in = rel.node
 	}
 	return &plan.Sink{Input: in, Table: t, Name: key}, nil
+}
+
+// itemPos is the position of the query's column i when the query is a plain
+// SELECT whose items map one to one onto its columns, else the statement's.
+func itemPos(st *ast.Insert, i int) ast.Pos {
+	sel, ok := st.Query.Body.(*ast.Select)
+	if !ok || len(st.Query.With) > 0 || i >= len(sel.Items) {
+		return st.Pos
+	}
+	for _, it := range sel.Items {
+		if it.Star {
+			return st.Pos
+		}
+	}
+	return sel.Items[i].Pos
 }
 
 func targetSchema(phys types.Schema, target []int) string {

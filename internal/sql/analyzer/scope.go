@@ -68,14 +68,18 @@ func (s *scope) find(qualifier string, id ast.Ident) (scopeCol, bool, error) {
 		return found[0], true, nil
 	}
 	e := ast.Errorf(id.Pos, "column '%s' is ambiguous", id.Name)
-	var qs []string
+	var qs, exact []string
 	for _, c := range found {
 		if c.qualifier != "" {
 			qs = append(qs, c.qualifier+"."+c.name)
 		}
+		exact = append(exact, "`"+c.name+"`")
 	}
-	if len(qs) > 0 {
+	switch {
+	case len(qs) == len(found) && len(dedupe(qs)) == len(qs):
 		e.Hint = "qualify it: " + strings.Join(qs, " or ")
+	case len(dedupe(exact)) == len(exact):
+		e.Hint = "quoted names match exactly: write " + strings.Join(exact, " or ")
 	}
 	return scopeCol{}, false, e
 }
@@ -84,6 +88,13 @@ func (s *scope) unknown(parts []ast.Ident) error {
 	name := parts[0].Name
 	if len(parts) >= 2 && s.hasQualifier(parts[0].Name) {
 		name = parts[1].Name
+	}
+	if len(parts) >= 2 && !s.hasQualifier(parts[0].Name) && !s.hasColumn(parts[0].Name) {
+		if qs := s.qualifiers(); len(qs) > 0 {
+			e := ast.Errorf(parts[0].Pos, "unknown table '%s' in '%s'", parts[0].Name, joinIdents(parts))
+			e.Hint = "the FROM clause names " + strings.Join(qs, ", ") + " (a table given an alias is known only by its alias)"
+			return e
+		}
 	}
 	e := ast.Errorf(parts[0].Pos, "unknown column '%s'", joinIdents(parts))
 	var names []string
@@ -105,6 +116,26 @@ func (s *scope) hasQualifier(q string) bool {
 		}
 	}
 	return false
+}
+
+func (s *scope) hasColumn(name string) bool {
+	for _, c := range s.cols {
+		if strings.EqualFold(c.name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// qualifiers lists the names relations are visible under, in order.
+func (s *scope) qualifiers() []string {
+	var qs []string
+	for _, c := range s.cols {
+		if c.qualifier != "" {
+			qs = append(qs, c.qualifier)
+		}
+	}
+	return dedupe(qs)
 }
 
 // star returns the columns of * (qualifier "") or q.*.

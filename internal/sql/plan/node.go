@@ -254,7 +254,7 @@ func Explain(n Node) string {
 	var b strings.Builder
 	var walk func(Node, int)
 	walk = func(n Node, depth int) {
-		fmt.Fprintf(&b, "%s%s, changelogMode=%s\n", strings.Repeat("+- ", min(depth, 1))+strings.Repeat("   ", max(depth-1, 0)), n.Describe(), n.Mode())
+		fmt.Fprintf(&b, "%s%s, changelogMode=%s\n", strings.Repeat("   ", max(depth-1, 0))+strings.Repeat("+- ", min(depth, 1)), n.Describe(), n.Mode())
 		for _, c := range n.Inputs() {
 			walk(c, depth+1)
 		}
