@@ -154,9 +154,6 @@ func (s *Session) planTableFunc(r *ast.TableFunc, env *ctes) (*relation, error) 
 	if err != nil {
 		return nil, err
 	}
-	if w.Offset != 0 && kind != plan.Tumble {
-		return nil, errorf(r.Call, "window offsets are supported for TUMBLE only so far")
-	}
 	node := plan.NewWindowTVF(data.node, w)
 	sc := newScope()
 	sc.add("", node.Schema(), 0)
