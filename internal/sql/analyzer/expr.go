@@ -337,7 +337,11 @@ func (b *exprBuilder) funcCall(x *ast.Call) (plan.Expr, error) {
 		if where == "" {
 			where = "this clause"
 		}
-		return nil, errorf(x, "aggregate function %s is not allowed in %s", name, where)
+		e := errorf(x, "aggregate function %s is not allowed in %s", name, where)
+		if b.what == "WHERE" {
+			e.Hint = "filter on aggregates with HAVING, after GROUP BY"
+		}
+		return nil, e
 	}
 	if x.Over != nil {
 		return nil, errorf(x, "OVER windows are not supported yet")

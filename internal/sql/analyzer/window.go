@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"strings"
+	"time"
 
 	"github.com/sluicehq/sluice/internal/sql/ast"
 	"github.com/sluicehq/sluice/internal/sql/plan"
@@ -126,7 +127,7 @@ func (s *Session) planTableFunc(r *ast.TableFunc, env *ctes) (*relation, error) 
 			}
 		}
 		if err == nil && w.Size%w.Slide != 0 {
-			return nil, errorf(r.Call, "HOP window size (%s) must be an integral multiple of the slide", args[3])
+			return nil, errorf(r.Call, "HOP window size (%s) must be an integral multiple of the slide (%s)", time.Duration(w.Size), time.Duration(w.Slide))
 		}
 	case plan.Cumulate:
 		if w.Step, err = ival(2, "the window step"); err == nil {

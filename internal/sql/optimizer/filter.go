@@ -63,7 +63,14 @@ func deterministic(es []plan.Expr) bool {
 func substitute(e plan.Expr, exprs []plan.Expr) plan.Expr {
 	switch x := e.(type) {
 	case *plan.ColumnRef:
-		return exprs[x.Index]
+		r := exprs[x.Index]
+		if t := r.Type(); t.TimeAttr != x.T.TimeAttr {
+			// A projection that marks a column as a time attribute (the
+			// rowtime of a computed column): keep the mark. The cast
+			// compiles to nothing.
+			return &plan.Cast{X: r, T: t.WithTimeAttr(x.T.TimeAttr)}
+		}
+		return r
 	case *plan.Call:
 		args := make([]plan.Expr, len(x.Args))
 		for i, a := range x.Args {

@@ -197,7 +197,7 @@ func run(preamble, script, mode string) string {
 		for _, st := range stmts {
 			a, err := s.Analyze(st)
 			if err != nil {
-				return strings.TrimRight(out.String()+renderErr(src, err), "\n")
+				return noBlankLines(out.String() + renderErr(src, err))
 			}
 			if src == preamble && script != "" {
 				continue
@@ -209,19 +209,30 @@ func run(preamble, script, mode string) string {
 			case *analyzer.Explain:
 				txt, err := explain(s, x.Run)
 				if err != nil {
-					return strings.TrimRight(out.String()+"error: "+err.Error(), "\n")
+					return noBlankLines(out.String() + "error: " + err.Error())
 				}
 				out.WriteString(txt)
 			case *analyzer.Run:
 				txt, err := render(s, x, mode)
 				out.WriteString(txt)
 				if err != nil {
-					return strings.TrimRight(out.String()+"error: "+err.Error(), "\n")
+					return noBlankLines(out.String() + "error: " + err.Error())
 				}
 			}
 		}
 	}
-	return strings.TrimRight(out.String(), "\n")
+	return noBlankLines(out.String())
+}
+
+// noBlankLines drops empty lines (a blank line ends a case's output).
+func noBlankLines(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
 }
 
 func render(s *analyzer.Session, r *analyzer.Run, mode string) (string, error) {
@@ -230,7 +241,11 @@ func render(s *analyzer.Session, r *analyzer.Run, mode string) (string, error) {
 	case "analyze", "plan":
 		for _, sk := range r.Sinks {
 			if mode == "plan" {
+				before := sk.Schema().String()
 				sk = optimizer.Optimize(sk)
+				if after := sk.Schema().String(); after != before {
+					fmt.Fprintf(&b, "the optimizer changed the schema from %s\n", before)
+				}
 			}
 			fmt.Fprintf(&b, "schema: %s\n", sk.Schema())
 			b.WriteString(plan.Explain(sk))

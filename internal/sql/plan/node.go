@@ -135,7 +135,8 @@ func (n *Project) Describe() string {
 	return fmt.Sprintf("Calc(select=[%s])", exprList(n.Exprs, n.schema.Names()))
 }
 
-// IsIdentity reports whether the projection passes its input through.
+// IsIdentity reports whether the projection passes its input through
+// unchanged: same columns, names and time attributes.
 func (n *Project) IsIdentity() bool {
 	in := n.Input.Schema()
 	if len(n.Exprs) != in.Len() {
@@ -143,7 +144,7 @@ func (n *Project) IsIdentity() bool {
 	}
 	for i, e := range n.Exprs {
 		c, ok := e.(*ColumnRef)
-		if !ok || c.Index != i || in.Fields[i].Name != n.schema.Fields[i].Name {
+		if !ok || c.Index != i || in.Fields[i].Name != n.schema.Fields[i].Name || in.Fields[i].Type.TimeAttr != c.T.TimeAttr {
 			return false
 		}
 	}

@@ -40,13 +40,17 @@ type Window struct {
 
 func (w Window) String() string {
 	d := func(ns int64) string { return time.Duration(ns).String() }
+	off := ""
+	if w.Offset != 0 {
+		off = ", offset=[" + d(w.Offset) + "]"
+	}
 	switch w.Kind {
 	case Tumble:
-		return fmt.Sprintf("TUMBLE(time_col=[$%d], size=[%s])", w.TimeCol, d(w.Size))
+		return fmt.Sprintf("TUMBLE(time_col=[$%d], size=[%s]%s)", w.TimeCol, d(w.Size), off)
 	case Hop:
-		return fmt.Sprintf("HOP(time_col=[$%d], size=[%s], slide=[%s])", w.TimeCol, d(w.Size), d(w.Slide))
+		return fmt.Sprintf("HOP(time_col=[$%d], size=[%s], slide=[%s]%s)", w.TimeCol, d(w.Size), d(w.Slide), off)
 	case Cumulate:
-		return fmt.Sprintf("CUMULATE(time_col=[$%d], max_size=[%s], step=[%s])", w.TimeCol, d(w.Size), d(w.Step))
+		return fmt.Sprintf("CUMULATE(time_col=[$%d], max_size=[%s], step=[%s]%s)", w.TimeCol, d(w.Size), d(w.Step), off)
 	}
 	return fmt.Sprintf("SESSION(time_col=[$%d], gap=[%s])", w.TimeCol, d(w.Gap))
 }
