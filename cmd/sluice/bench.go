@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 
 	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
@@ -25,6 +26,7 @@ func benchCmd(ctx context.Context, args []string) error {
 	rate := fs.Int64("rate", 100_000, "the generator's first-event.rate (events per second of event time)")
 	par := fs.Int("parallelism", runtime.NumCPU(), "parallelism of every operator")
 	asJSON := fs.Bool("json", false, "print results as JSON")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -34,6 +36,17 @@ func benchCmd(ctx context.Context, args []string) error {
 	cfg := nexmarkbench.Config{
 		Queries: strings.Split(*qs, ","), Events: *events, Rate: *rate, Parallelism: *par,
 		Connectors: all.NewRegistry(),
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	results, err := nexmarkbench.Run(ctx, cfg)
 	if *asJSON {

@@ -9,6 +9,7 @@ import (
 // Calc filters and projects rows: Flink's Calc. A nil projection passes
 // rows through (zero copy); a nil condition keeps every row.
 type Calc struct {
+	row   uint64 // row generation for shared sub-expressions
 	cond  functions.Eval
 	exprs []functions.Eval
 	out   Output
@@ -21,16 +22,13 @@ var _ Operator = (*Calc)(nil)
 // NewCalc compiles cond (may be nil) and exprs (nil means pass-through).
 func NewCalc(cond plan.Expr, exprs []plan.Expr) (*Calc, error) {
 	c := &Calc{batch: types.NewBatch(1024)}
-	var err error
-	if cond != nil {
-		if c.cond, err = Compile(cond); err != nil {
-			return nil, err
-		}
+	evs, err := compileShared(append([]plan.Expr{cond}, exprs...), &c.row)
+	if err != nil {
+		return nil, err
 	}
+	c.cond = evs[0]
 	if exprs != nil {
-		if c.exprs, err = CompileAll(exprs); err != nil {
-			return nil, err
-		}
+		c.exprs = evs[1:]
 	}
 	return c, nil
 }
@@ -45,6 +43,7 @@ func (c *Calc) Process(_ int, b *types.Batch) error {
 	out.Reset()
 	n := len(c.exprs)
 	for i, row := range b.Rows {
+		c.row++
 		if c.cond != nil {
 			v := c.cond(row)
 			if v.K != types.KindBool || v.I == 0 {

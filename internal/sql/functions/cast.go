@@ -618,6 +618,11 @@ func coerce(a Arg, t types.Type) (Eval, error) {
 	if f == nil {
 		return a.Eval, nil
 	}
+	if a.Const != nil {
+		if v, ok := castConst(f, *a.Const); ok {
+			return func(types.Row) types.Value { return v }, nil
+		}
+	}
 	e := a.Eval
 	return func(r types.Row) types.Value {
 		v := e(r)
@@ -626,6 +631,20 @@ func coerce(a Arg, t types.Type) (Eval, error) {
 		}
 		return f(v)
 	}, nil
+}
+
+// castConst casts a constant argument once; a cast that fails is left to
+// run time, where its error names the operator.
+func castConst(f func(types.Value) types.Value, v types.Value) (out types.Value, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	if v.K == types.KindNull {
+		return v, true
+	}
+	return f(v), true
 }
 
 // mustCoerce coerces all args to t.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 
@@ -55,34 +56,106 @@ func compileJava(p string) (*regexp.Regexp, error) {
 	return regexp.Compile(posixClasses.Replace(p))
 }
 
-// patternEval returns, per row, the compiled pattern of args[i]: compiled
-// once if constant, else cached on the last pattern text.
-func patternEval(a Arg, translate func(string) (string, error)) (func(types.Row) (*regexp.Regexp, bool), error) {
-	comp := func(p string) (*regexp.Regexp, error) {
-		if translate != nil {
-			q, err := translate(p)
-			if err != nil {
-				return nil, err
-			}
-			return regexp.Compile(q)
+// matcher is a compiled pattern with a prefilter: lit is a literal every
+// match must contain, so a string without it cannot match and the regexp
+// engine (a backtracker, slow) is skipped.
+type matcher struct {
+	re  *regexp.Regexp
+	lit string
+}
+
+func newMatcher(re *regexp.Regexp) *matcher {
+	m := &matcher{re: re}
+	if tree, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
+		m.lit = requiredLiteral(tree.Simplify())
+	}
+	return m
+}
+
+// mayMatch is false when s certainly has no match.
+func (m *matcher) mayMatch(s string) bool {
+	return m.lit == "" || strings.Contains(s, m.lit)
+}
+
+// requiredLiteral returns the longest case-sensitive literal that every
+// match of re contains ("" if none is known).
+func requiredLiteral(re *syntax.Regexp) string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return ""
 		}
-		return compileJava(p)
+		return string(re.Rune)
+	case syntax.OpCapture:
+		return requiredLiteral(re.Sub[0])
+	case syntax.OpPlus:
+		return requiredLiteral(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredLiteral(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		best := ""
+		run := ""
+		for _, sub := range re.Sub {
+			if sub.Op == syntax.OpLiteral && sub.Flags&syntax.FoldCase == 0 {
+				run += string(sub.Rune) // adjacent literals form one run
+				if len(run) > len(best) {
+					best = run
+				}
+				continue
+			}
+			run = ""
+			if l := requiredLiteral(sub); len(l) > len(best) {
+				best = l
+			}
+		}
+		return best
+	}
+	return ""
+}
+
+// patternEval returns, per row, the matcher of args[i]: compiled once if
+// constant, else cached on the last pattern text.
+func patternEval(a Arg, translate func(string) (string, error)) (func(types.Row) (*matcher, bool), error) {
+	comp := func(p string) (*matcher, error) {
+		var re *regexp.Regexp
+		var err error
+		if translate != nil {
+			q, terr := translate(p)
+			if terr != nil {
+				return nil, terr
+			}
+			re, err = regexp.Compile(q)
+		} else {
+			re, err = compileJava(p)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return newMatcher(re), nil
 	}
 	if a.Const != nil {
 		if a.Const.K == types.KindNull {
-			return func(types.Row) (*regexp.Regexp, bool) { return nil, false }, nil
+			return func(types.Row) (*matcher, bool) { return nil, false }, nil
 		}
-		re, err := comp(a.Const.S)
-		return func(types.Row) (*regexp.Regexp, bool) { return re, err == nil }, nil
+		m, err := comp(a.Const.S)
+		return func(types.Row) (*matcher, bool) { return m, err == nil }, nil
 	}
 	e := a.Eval
-	return func(r types.Row) (*regexp.Regexp, bool) {
+	var lastText string
+	var last *matcher
+	var lastErr error
+	return func(r types.Row) (*matcher, bool) {
 		v := e(r)
 		if v.K == types.KindNull {
 			return nil, false
 		}
-		re, err := comp(v.S)
-		return re, err == nil
+		if last == nil && lastErr == nil || v.S != lastText {
+			lastText = v.S
+			last, lastErr = comp(v.S)
+		}
+		return last, lastErr == nil
 	}, nil
 }
 
@@ -147,11 +220,11 @@ func compileLike(args []Arg, _ types.Type) (Eval, error) {
 		if v.K == types.KindNull {
 			return v
 		}
-		re, ok := pat(r)
+		m, ok := pat(r)
 		if !ok {
 			return types.Value{}
 		}
-		return boolVal(re.MatchString(v.S))
+		return boolVal(m.mayMatch(v.S) && m.re.MatchString(v.S))
 	}, nil
 }
 
@@ -223,11 +296,11 @@ func matchEval(args []Arg, translate func(string) (string, error)) (Eval, error)
 		if v.K == types.KindNull {
 			return v
 		}
-		re, ok := pat(r)
+		m, ok := pat(r)
 		if !ok {
 			return types.Value{}
 		}
-		return boolVal(re.MatchString(v.S))
+		return boolVal(m.mayMatch(v.S) && m.re.MatchString(v.S))
 	}, nil
 }
 
@@ -253,11 +326,11 @@ func compileRegexpExtract(args []Arg, _ types.Type) (Eval, error) {
 		if gi.K == types.KindNull {
 			return gi
 		}
-		re, ok := pat(r)
-		if !ok || gi.I < 0 || gi.I > int64(re.NumSubexp()) {
+		mt, ok := pat(r)
+		if !ok || gi.I < 0 || gi.I > int64(mt.re.NumSubexp()) || !mt.mayMatch(v.S) {
 			return types.Value{}
 		}
-		m := re.FindStringSubmatchIndex(v.S)
+		m := mt.re.FindStringSubmatchIndex(v.S)
 		if m == nil || m[2*gi.I] < 0 {
 			return types.Value{}
 		}
@@ -308,11 +381,14 @@ func compileRegexpReplace(args []Arg, _ types.Type) (Eval, error) {
 		if rp.K == types.KindNull {
 			return rp
 		}
-		re, ok := pat(r)
+		m, ok := pat(r)
 		if !ok {
 			return types.Value{}
 		}
-		return str(re.ReplaceAllString(v.S, javaReplacement(rp.S)))
+		if !m.mayMatch(v.S) {
+			return v
+		}
+		return str(m.re.ReplaceAllString(v.S, javaReplacement(rp.S)))
 	}, nil
 }
 
@@ -348,8 +424,8 @@ func compileStrToMap(args []Arg, _ types.Type) (Eval, error) {
 			return types.Value{}
 		}
 		var keys, vals []types.Value
-		for _, pair := range pre.Split(v.S, -1) {
-			kv := kre.Split(pair, 2)
+		for _, pair := range pre.re.Split(v.S, -1) {
+			kv := kre.re.Split(pair, 2)
 			key := str(kv[0])
 			val := types.Value{}
 			if len(kv) == 2 {

@@ -244,11 +244,19 @@ func splitIndex(s, sep, idx types.Value) types.Value {
 	if d == "" {
 		d = " "
 	}
-	parts := strings.Split(s.S, d)
-	if idx.I >= int64(len(parts)) {
-		return types.Value{}
+	// Walk to the idx-th field without splitting the whole string.
+	rest := s.S
+	for i := int64(0); i < idx.I; i++ {
+		j := strings.Index(rest, d)
+		if j < 0 {
+			return types.Value{}
+		}
+		rest = rest[j+len(d):]
 	}
-	return str(parts[idx.I])
+	if j := strings.Index(rest, d); j >= 0 {
+		rest = rest[:j]
+	}
+	return str(rest)
 }
 
 // pad is LPAD/RPAD: NULL for a negative length or empty pad; a string

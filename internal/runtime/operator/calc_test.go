@@ -1,0 +1,68 @@
+package operator
+
+import (
+	"testing"
+
+	"github.com/sluicehq/sluice/internal/sql/functions"
+	"github.com/sluicehq/sluice/internal/sql/plan"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+type collect struct{ rows []string }
+
+func (c *collect) Emit(b *types.Batch) error {
+	for i, r := range b.Rows {
+		c.rows = append(c.rows, types.FormatRowPrint(b.Kinds[i], r, types.Schema{Fields: []types.Field{{Type: types.BigIntType}, {Type: types.BigIntType}}}))
+	}
+	return nil
+}
+func (c *collect) EmitWatermark(int64) error { return nil }
+
+func call(t *testing.T, name string, args ...plan.Expr) *plan.Call {
+	fn, err := functions.Builtins().Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fargs := make([]functions.Arg, len(args))
+	for i, a := range args {
+		fargs[i] = functions.Arg{Type: a.Type()}
+	}
+	rt, err := fn.Infer(fargs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &plan.Call{Fn: fn, Args: args, T: rt}
+}
+
+// A sub-expression shared by the condition and the projection gives the
+// same value in both, per row, and rows do not see each other's values.
+func TestCalcSharesSubexpressionsPerRow(t *testing.T) {
+	col := &plan.ColumnRef{Index: 0, Name: "a", T: types.BigIntType}
+	two := &plan.Literal{V: types.IntValue(2), T: types.BigIntType.NotNull()}
+	dbl := call(t, "*", col, two)
+	cond := call(t, ">", dbl, &plan.Literal{V: types.IntValue(2), T: types.BigIntType.NotNull()})
+	c, err := NewCalc(cond, []plan.Expr{dbl, call(t, "+", dbl, col)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &collect{}
+	if err := c.Open(&Context{Metrics: NewMetrics()}, out); err != nil {
+		t.Fatal(err)
+	}
+	b := types.NewBatch(3)
+	for _, v := range []int64{1, 2, 3} {
+		r := b.Alloc(1)
+		r[0] = types.IntValue(v)
+		b.Append(types.Insert, r)
+	}
+	if err := c.Process(0, b); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"+I[4, 6]", "+I[6, 9]"}
+	if len(out.rows) != 2 || out.rows[0] != want[0] || out.rows[1] != want[1] {
+		t.Fatalf("got %v, want %v", out.rows, want)
+	}
+	if c.m.RowsIn.Load() != 3 || c.m.RowsOut.Load() != 2 {
+		t.Fatalf("metrics in=%d out=%d", c.m.RowsIn.Load(), c.m.RowsOut.Load())
+	}
+}
