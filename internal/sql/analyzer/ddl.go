@@ -231,13 +231,16 @@ func convertTypeNullable(tn *ast.TypeName) (types.Type, error) {
 	case "CHAR":
 		return types.CharType(param(tn, 0, 1)), nil
 	case "VARCHAR":
-		return types.VarCharType(param(tn, 0, 1)), nil
+		// Without a length, VARCHAR is STRING in Flink SQL (its type
+		// system's default precision for VARCHAR is Integer.MAX_VALUE); the
+		// length 1 default is the Table API's, and would truncate.
+		return types.VarCharType(param(tn, 0, types.MaxLength)), nil
 	case "STRING":
 		return types.StringType, nil
 	case "BINARY":
 		return types.Type{ID: types.Binary, Nullable: true, Precision: param(tn, 0, 1)}, nil
 	case "VARBINARY":
-		return types.Type{ID: types.VarBinary, Nullable: true, Precision: param(tn, 0, 1)}, nil
+		return types.Type{ID: types.VarBinary, Nullable: true, Precision: param(tn, 0, types.MaxLength)}, nil
 	case "BYTES":
 		return types.BytesType, nil
 	case "DATE":
