@@ -54,7 +54,9 @@
 //     ordered (exact sequence), unordered (same multiset) or keyed (same
 //     multiset, and the lines of each key — the first field of "+I[key,
 //     ...]" — in the given order; use it for changelogs whose order only
-//     holds per key).
+//     holds per key) or final (the changelog applied — +I/+U add a row,
+//     -U/-D remove one — gives these rows; for changelogs whose
+//     intermediate steps depend on how parallel tasks interleave).
 //   - error, last instead of expect: the run must fail with this text (for
 //     errors with a position, rendered with the offending line and caret,
 //     with positions relative to the fixture's own script).

@@ -164,6 +164,9 @@ func runCase(t *testing.T, c *fixtureCase, p int) []string {
 		}
 		lines = append(lines, norm(subtaskPrefix.ReplaceAllString(l, "")))
 	}
+	if c.mode == "final" {
+		lines = fold(lines)
+	}
 	for _, d := range c.dumps {
 		lines = append(lines, "-- "+d)
 		lines = append(lines, dumpDir(t, filepath.Join(dir, d))...)

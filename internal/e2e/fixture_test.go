@@ -15,7 +15,7 @@ import (
 //	file <name>                 the lines up to the next section header
 //	sql                         a script; several sql sections run in turn
 //	dump <dir>                  after the run, the sorted lines of the files under ${dir}
-//	expect ordered|unordered|keyed
+//	expect ordered|unordered|keyed|final
 //	error
 //
 // expect/error is always the last section of a case.
@@ -119,9 +119,9 @@ func parseFixture(path string) (*fixtureFile, error) {
 		default:
 			mode := strings.TrimSpace(strings.TrimPrefix(l, "expect"))
 			switch mode {
-			case "ordered", "unordered", "keyed":
+			case "ordered", "unordered", "keyed", "final":
 			default:
-				return nil, fmt.Errorf("%s:%d: expect mode %q: want ordered, unordered or keyed", path, i+1, mode)
+				return nil, fmt.Errorf("%s:%d: expect mode %q: want ordered, unordered, keyed or final", path, i+1, mode)
 			}
 			c.mode, section = mode, "expect"
 			continue
@@ -178,6 +178,8 @@ func compare(mode string, want, got []string) bool {
 		return equal(sorted(want), sorted(got))
 	case "keyed":
 		return equal(sorted(want), sorted(got)) && equalGroups(byKey(want), byKey(got))
+	case "final":
+		return equal(sorted(want), sorted(got))
 	}
 	return equal(want, got)
 }
@@ -231,4 +233,37 @@ func equalGroups(a, b map[string][]string) bool {
 		}
 	}
 	return true
+}
+
+// fold applies a changelog: +I/+U add a row, -U/-D take one away. The
+// result is the final table as sorted +I lines; a retraction of a row that
+// is not there shows as a "<missing>" line.
+func fold(lines []string) []string {
+	count := map[string]int{}
+	var bad []string
+	for _, l := range lines {
+		if len(l) < 3 || l[2] != '[' {
+			bad = append(bad, "<not a change> "+l)
+			continue
+		}
+		row := l[2:]
+		switch l[:2] {
+		case "+I", "+U":
+			count[row]++
+		case "-U", "-D":
+			if count[row] == 0 {
+				bad = append(bad, "<missing> "+l)
+				continue
+			}
+			count[row]--
+		}
+	}
+	out := bad
+	for row, n := range count {
+		for ; n > 0; n-- {
+			out = append(out, "+I"+row)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
