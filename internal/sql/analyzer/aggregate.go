@@ -115,7 +115,7 @@ type aggPlan struct {
 
 // column returns the pre-projection column computing e, adding it if new.
 func (p *aggPlan) column(e plan.Expr, name string) int {
-	k := e.String()
+	k := plan.Digest(e)
 	if i, ok := p.preIndex[k]; ok {
 		return i
 	}
@@ -168,7 +168,7 @@ func (s *Session) planAggregate(sel *ast.Select, rel *relation) (*relation, erro
 		if c, ok := e.(*plan.ColumnRef); ok {
 			name = c.Name
 		}
-		keyOf[e.String()] = p.column(e, name)
+		keyOf[plan.Digest(e)] = p.column(e, name)
 	}
 	nkeys := len(p.pre)
 	timeCol := -1
@@ -300,7 +300,7 @@ func (s *Session) aggOverride(p *aggPlan, in *exprBuilder, keyOf map[string]int,
 			}
 			return nil, false, nil
 		}
-		if i, ok := keyOf[x.String()]; ok {
+		if i, ok := keyOf[plan.Digest(x)]; ok {
 			return ref(i), true, nil
 		}
 		if win != nil {

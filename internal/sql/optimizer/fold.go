@@ -3,6 +3,7 @@ package optimizer
 import (
 	"github.com/sluicehq/sluice/internal/runtime/operator"
 	"github.com/sluicehq/sluice/internal/sql/plan"
+	"github.com/sluicehq/sluice/internal/types"
 )
 
 // fold replaces deterministic calls on literals by their value.
@@ -39,6 +40,9 @@ func FoldExpr(e plan.Expr) plan.Expr {
 			}
 		}
 		c := &plan.Call{Fn: x.Fn, Args: args, T: x.T}
+		if s := simplifyLogic(c); s != nil {
+			return s
+		}
 		if constant {
 			if v, ok := evalConst(c); ok {
 				return v
@@ -69,4 +73,33 @@ func evalConst(e plan.Expr) (lit plan.Expr, ok bool) {
 		return nil, false
 	}
 	return &plan.Literal{V: ev(nil), T: e.Type()}, true
+}
+
+// simplifyLogic applies x AND TRUE = x, x OR FALSE = x, x AND FALSE =
+// FALSE and x OR TRUE = TRUE, which hold in three-valued logic too (FALSE
+// AND NULL is FALSE). It returns nil when nothing applies.
+func simplifyLogic(c *plan.Call) plan.Expr {
+	if len(c.Args) != 2 || (c.Fn.Name != "AND" && c.Fn.Name != "OR") {
+		return nil
+	}
+	neutral, absorbing := true, false
+	if c.Fn.Name == "OR" {
+		neutral, absorbing = false, true
+	}
+	for i, a := range c.Args {
+		l, ok := a.(*plan.Literal)
+		if !ok || l.V.K != types.KindBool {
+			continue
+		}
+		other := c.Args[1-i]
+		switch l.V.Bool() {
+		case neutral:
+			if other.Type().ID == types.Boolean {
+				return other
+			}
+		case absorbing:
+			return &plan.Literal{V: types.BoolValue(absorbing), T: types.BooleanType.NotNull()}
+		}
+	}
+	return nil
 }

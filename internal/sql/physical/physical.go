@@ -136,7 +136,10 @@ func (p *planner) node(n plan.Node) (*task.Vertex, error) {
 			if err != nil {
 				return nil, err
 			}
-			return p.chain(v, x, "Calc", func() (operator.Operator, error) { return operator.NewCalc(f.Cond, x.Exprs) }), nil
+			v = p.chain(v, x, "Calc", func() (operator.Operator, error) { return operator.NewCalc(f.Cond, x.Exprs) })
+			op := &v.Ops[len(v.Ops)-1]
+			op.Describe = strings.TrimSuffix(op.Describe, ")") + fmt.Sprintf(", where=[%s])", f.Cond)
+			return v, nil
 		}
 		v, err := p.node(x.Input)
 		if err != nil {

@@ -52,7 +52,12 @@ func (e *Call) Type() types.Type      { return e.T }
 func (e *Symbol) Type() types.Type    { return types.Type{} }
 func (e *Cast) Type() types.Type      { return e.T }
 
-func (e *ColumnRef) String() string { return fmt.Sprintf("$%d:%s", e.Index, e.Name) }
+func (e *ColumnRef) String() string {
+	if e.Name == "" {
+		return fmt.Sprintf("$%d", e.Index)
+	}
+	return e.Name
+}
 func (e *Literal) String() string {
 	if e.V.IsNull() {
 		return "null:" + e.T.String()
@@ -76,6 +81,13 @@ func (e *Call) String() string {
 		args[i] = a.String()
 	}
 	name := e.Fn.Name
+	if name == "FIELD" && len(e.Args) == 2 {
+		if l, ok := e.Args[1].(*Literal); ok {
+			if fs := e.Args[0].Type().Fields; int(l.V.Int()) < len(fs) {
+				return args[0] + "." + fs[l.V.Int()].Name
+			}
+		}
+	}
 	switch {
 	case len(args) == 2 && isInfix(name):
 		return "(" + args[0] + " " + name + " " + args[1] + ")"
@@ -136,4 +148,42 @@ func Remap(e Expr, m map[int]int) Expr {
 		return &Cast{X: Remap(x.X, m), T: x.T, Try: x.Try}
 	}
 	return e
+}
+
+// Digest identifies an expression structurally: equal digests mean the same
+// computation on the same input columns. Unlike String (for people), it
+// names columns by position, so two columns called alike never collide.
+func Digest(e Expr) string {
+	var b strings.Builder
+	digest(&b, e)
+	return b.String()
+}
+
+func digest(b *strings.Builder, e Expr) {
+	switch x := e.(type) {
+	case *ColumnRef:
+		fmt.Fprintf(b, "$%d", x.Index)
+	case *Literal:
+		b.WriteString(x.String())
+		b.WriteByte(':')
+		b.WriteString(x.T.String())
+	case *Symbol:
+		b.WriteString(x.Name)
+	case *Cast:
+		if x.Try {
+			b.WriteString("TRY_")
+		}
+		b.WriteString("CAST(")
+		digest(b, x.X)
+		b.WriteString(" AS " + x.T.String() + ")")
+	case *Call:
+		b.WriteString(x.Fn.Name + "(")
+		for i, a := range x.Args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			digest(b, a)
+		}
+		b.WriteByte(')')
+	}
 }
