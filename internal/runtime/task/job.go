@@ -20,7 +20,8 @@ import (
 type Options struct {
 	// AutoWatermarkInterval: a source emits its watermark once it has
 	// advanced by more than this since the last one it emitted
-	// ('pipeline.auto-watermark-interval', default 200 ms).
+	// ('pipeline.auto-watermark-interval'; the engine passes its 200 ms
+	// default). Zero means every advance is emitted, so it is not defaulted.
 	AutoWatermarkInterval time.Duration
 	// IdleTimeout marks a split idle after this long without rows
 	// ('table.exec.source.idle-timeout'; 0 = never).
@@ -34,9 +35,6 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.AutoWatermarkInterval == 0 {
-		o.AutoWatermarkInterval = 200 * time.Millisecond
-	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 1024
 	}
