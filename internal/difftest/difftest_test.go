@@ -76,5 +76,27 @@ func report(c *Case, p int, script, out string, err error, got, want Table) stri
 	fmt.Fprintf(&b, "--- engine output\n%s", out)
 	fmt.Fprintf(&b, "--- engine final table (%d rows)\n%s\n", len(got), strings.Join(got, "\n"))
 	fmt.Fprintf(&b, "--- reference (%d rows)\n%s\n", len(want), strings.Join(want, "\n"))
+	onlyGot, onlyWant := diff(got, want)
+	fmt.Fprintf(&b, "--- only in engine\n%s\n--- only in reference\n%s\n", strings.Join(onlyGot, "\n"), strings.Join(onlyWant, "\n"))
 	return b.String()
+}
+
+// diff returns the rows of a not in b and of b not in a (multisets).
+func diff(a, b Table) (onlyA, onlyB []string) {
+	n := map[string]int{}
+	for _, r := range a {
+		n[r]++
+	}
+	for _, r := range b {
+		n[r]--
+	}
+	for r, c := range n {
+		for ; c > 0; c-- {
+			onlyA = append(onlyA, r)
+		}
+		for ; c < 0; c++ {
+			onlyB = append(onlyB, r)
+		}
+	}
+	return onlyA, onlyB
 }

@@ -160,7 +160,7 @@ func interval(ms int64) string {
 	if ms%1000 == 0 {
 		return fmt.Sprintf("INTERVAL '%d' SECOND", ms/1000)
 	}
-	return fmt.Sprintf("INTERVAL '%d' MILLISECOND", ms)
+	return fmt.Sprintf("INTERVAL '%s' SECOND", strings.TrimRight(formatDecimal(ms, 3), "0"))
 }
 
 // groupRow describes the group row of an aggregate query: one Col per

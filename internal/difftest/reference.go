@@ -1,14 +1,36 @@
 package difftest
 
 import (
+	"math"
 	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 )
 
+// LateRule decides which windows a row counts in, given the watermark in
+// force before it.
+type LateRule int
+
+const (
+	// SliceRule is the engine's documented rule (docs/design/engine.md,
+	// runtime/window): a row is dropped when its slice's end - 1 ms <= the
+	// watermark, i.e. (slide dividing size) when its earliest window has
+	// fired; otherwise it counts in every window containing it.
+	SliceRule LateRule = iota
+	// FlinkRule is Flink's AbstractWindowAggProcessor: a row counts in every
+	// window containing it that has not fired yet, and is dropped only when
+	// its last window has fired. It differs from SliceRule for HOP only.
+	FlinkRule
+)
+
 // Evaluate computes q's final result over rows (in file order) the slow,
-// obvious way. The result is a multiset of rows.
-func Evaluate(q *Query, rows [][]Value) [][]Value {
+// obvious way, with the engine's documented lateness rule. The result is a
+// multiset of rows.
+func Evaluate(q *Query, rows [][]Value) [][]Value { return EvaluateWith(q, rows, SliceRule) }
+
+// EvaluateWith is Evaluate with a choice of lateness rule.
+func EvaluateWith(q *Query, rows [][]Value, rule LateRule) [][]Value {
 	if !q.Aggregate {
 		var out [][]Value
 		for _, r := range rows {
@@ -48,9 +70,12 @@ func Evaluate(q *Query, rows [][]Value) [][]Value {
 			add(nil, r)
 			continue
 		}
-		for _, w := range windowsOf(q.Window, r[tsCol].I) {
-			fired := hasWm && w[1]-1 <= wm
-			if !fired {
+		ws := windowsOf(q.Window, r[tsCol].I) // latest first
+		if rule == SliceRule && hasWm && ws[len(ws)-1][1]-1 <= wm {
+			continue // its earliest window has fired: dropped
+		}
+		for _, w := range ws {
+			if fired := hasWm && w[1]-1 <= wm; !fired {
 				add([]Value{ival(w[0]), ival(w[1])}, r)
 			}
 		}
@@ -101,6 +126,8 @@ func rowID(vals []Value) string {
 		b.WriteString(v.S)
 		b.WriteString(":")
 		b.WriteString(big.NewInt(v.I).String())
+		b.WriteString(":")
+		b.WriteString(strconv.FormatUint(math.Float64bits(v.F), 16))
 		b.WriteString("|")
 	}
 	return b.String()
