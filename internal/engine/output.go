@@ -78,17 +78,13 @@ func (p *tablePrinter) line(op string, cells []string) {
 			r := []rune(c)
 			c = string(r[:wd-3]) + "..."
 		}
+		// Flink's tableau printer right-aligns every column, names and
+		// strings included.
 		pad := wd - utf8.RuneCountInString(c)
-		if isRightAligned(p.schema.Fields[i].Type) {
-			b.WriteString(" " + strings.Repeat(" ", pad) + c + " |")
-		} else {
-			b.WriteString(" " + c + strings.Repeat(" ", pad) + " |")
-		}
+		b.WriteString(" " + strings.Repeat(" ", pad) + c + " |")
 	}
 	fmt.Fprintln(p.w, b.String())
 }
-
-func isRightAligned(t types.Type) bool { return t.IsNumeric() }
 
 func (p *tablePrinter) row(c task.Change) {
 	cells := make([]string, len(c.Row))
