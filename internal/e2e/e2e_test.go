@@ -104,7 +104,20 @@ func runFile(t *testing.T, path string, knownBugs bool) {
 
 func subtestName(s string) string { return strings.ReplaceAll(s, " ", "_") }
 
-var subtaskPrefix = regexp.MustCompile(`^\d+> `)
+// subtaskPrefix matches the print sink's "N> " or "identifier:N> " prefix
+// of a parallel sink; the subtask number is dropped.
+var subtaskPrefix = regexp.MustCompile(`^(?:([^\s>]+):)?\d+> `)
+
+func stripSubtask(l string) string {
+	m := subtaskPrefix.FindStringSubmatch(l)
+	switch {
+	case m == nil:
+		return l
+	case m[1] != "":
+		return m[1] + "> " + l[len(m[0]):]
+	}
+	return l[len(m[0]):]
+}
 
 // runCase runs c's scripts at parallelism p and returns what it printed (or
 // its error).
@@ -162,7 +175,7 @@ func runCase(t *testing.T, c *fixtureCase, p int) []string {
 		if l == "" {
 			continue
 		}
-		lines = append(lines, norm(subtaskPrefix.ReplaceAllString(l, "")))
+		lines = append(lines, norm(stripSubtask(l)))
 	}
 	if c.mode == "final" {
 		lines = fold(lines)
