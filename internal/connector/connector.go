@@ -62,6 +62,14 @@ type Source interface {
 	Open(ctx context.Context, s Split) (Reader, error)
 }
 
+// SequentialSource is implemented by sources whose splits a task reads one
+// after another rather than interleaved (files, as Flink's file source
+// reads them). A split that has not started yet then does not hold back the
+// task's watermark; the watermark carries over from one split to the next.
+type SequentialSource interface {
+	SequentialSplits() bool
+}
+
 // Split is one independently readable part of a source.
 type Split interface {
 	// ID names the split in errors and metrics, e.g. "file:/data/a.json".

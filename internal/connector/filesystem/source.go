@@ -40,6 +40,11 @@ func newSource(ctx connector.CreateContext) (connector.Source, error) {
 
 func (s *source) Bounded() bool { return true }
 
+// SequentialSplits: a task reads its files one after another.
+func (s *source) SequentialSplits() bool { return true }
+
+var _ connector.SequentialSource = (*source)(nil)
+
 type fileSplit string
 
 func (f fileSplit) ID() string { return "file:" + string(f) }

@@ -43,7 +43,7 @@ func (c *compiler) all(es []plan.Expr) ([]functions.Eval, error) {
 func (c *compiler) compile(e plan.Expr) (functions.Eval, error) {
 	key := ""
 	if c.shared != nil {
-		key = e.String()
+		key = plan.Digest(e)
 		if ev, ok := c.memo[key]; ok {
 			return ev, nil
 		}
@@ -126,10 +126,10 @@ func compileShared(exprs []plan.Expr, row *uint64) ([]functions.Eval, error) {
 			switch y := x.(type) {
 			case *plan.Call:
 				if !y.Fn.NonDeterministic {
-					counts[x.String()]++
+					counts[plan.Digest(x)]++
 				}
 			case *plan.Cast:
-				counts[x.String()]++
+				counts[plan.Digest(x)]++
 			}
 		})
 	}

@@ -32,6 +32,7 @@ type wmStage struct {
 	split    []int64 // candidate watermark per split
 	done     []bool
 	idle     []bool
+	waiting  []bool // not started yet (sequential sources)
 	cur      int
 	emitted  int64
 	sub      *types.Batch
@@ -39,21 +40,23 @@ type wmStage struct {
 
 func newWMStage(next operator.Output, eval functions.Eval, interval int64, splits int) *wmStage {
 	s := &wmStage{next: next, eval: eval, interval: interval, emitted: operator.NoWatermark,
-		split: make([]int64, splits), done: make([]bool, splits), idle: make([]bool, splits), sub: types.NewBatch(1024)}
+		split: make([]int64, splits), done: make([]bool, splits), idle: make([]bool, splits),
+		waiting: make([]bool, splits), sub: types.NewBatch(1024)}
 	for i := range s.split {
 		s.split[i] = operator.NoWatermark
 	}
 	return s
 }
 
-// combined is the minimum over splits that are neither done nor idle;
+// combined is the minimum over splits that are neither done, idle nor
+// waiting to start;
 // EndOfTime when there are none left (all done) and NoWatermark when all
 // remaining ones are idle.
 func (s *wmStage) combined() int64 {
 	min := int64(operator.EndOfTime)
 	any := false
 	for i, w := range s.split {
-		if s.done[i] || s.idle[i] {
+		if s.done[i] || s.idle[i] || s.waiting[i] {
 			continue
 		}
 		any = true
@@ -182,11 +185,17 @@ func (t *instance) readSplits(ctx context.Context, mine []*splitReader, entry op
 	b := types.NewBatch(j.opts.BatchSize)
 	left := len(mine)
 	taskIdle := false
+	// A sequential source reads its splits in order, one at a time.
+	seq, _ := src.Source.(connector.SequentialSource)
+	sequential := seq != nil && seq.SequentialSplits()
+	for i := range mine {
+		wm.waiting[i] = sequential && i > 0
+	}
 	ticker := newProcTicker(t)
 	for left > 0 {
 		caughtUp := false
 		for i, sr := range mine {
-			if wm.done[i] {
+			if wm.done[i] || wm.waiting[i] {
 				continue
 			}
 			if err := ctx.Err(); err != nil {
@@ -216,6 +225,9 @@ func (t *instance) readSplits(ctx context.Context, mine []*splitReader, entry op
 				wm.done[i] = true
 				left--
 				caughtUp = true
+				if sequential && i+1 < len(mine) {
+					wm.waiting[i+1] = false
+				}
 			case err != nil:
 				if errors.Is(err, context.Canceled) {
 					return context.Cause(ctx)

@@ -34,6 +34,11 @@ type WindowAggregate struct {
 	live    map[int64]int // slice end → keys in it (namespaces with data)
 	pending endHeap       // window ends to fire
 	key     []byte
+	// current is the operator's watermark: windows ending by it have fired.
+	current int64
+	// deferred holds rows late for some of their windows by their sender's
+	// watermark (see processRow), until the operator's watermark catches up.
+	deferred []deferredRow
 
 	// merge scratch, reused across fires
 	slotOf map[string]int
@@ -84,6 +89,7 @@ func (w *WindowAggregate) Open(ctx *operator.Context, out operator.Output) error
 		return err
 	}
 	w.store = st
+	w.current = operator.NoWatermark
 	w.emitter.open(ctx, out)
 	w.ts.now = ctx.Now
 	w.live = map[int64]int{}
@@ -117,19 +123,67 @@ func (w *WindowAggregate) processRow(row types.Row) error {
 	if !ok {
 		return nil // between HOP windows: in no window
 	}
-	// Flink's slicing rule: late when the row's slice has ended by the
-	// (sender's) watermark. Processing time is never late.
-	if !w.ts.procTime && se-ms <= w.ctx.InputWatermark() {
-		w.late()
-		return nil
+	if !w.ts.procTime {
+		// Flink's slicing rule, judged against the sender's watermark: a
+		// row is dropped when every window of its slice has ended; a row
+		// whose slice has ended but whose later windows are open still
+		// counts in those. Processing time is never late.
+		in := w.ctx.InputWatermark()
+		if last-ms <= in {
+			w.late()
+			return nil
+		}
+		if se-ms <= in && in > w.current {
+			// The sender has passed windows the operator has not fired
+			// yet (another sender lags): adding the row to its slice now
+			// would put it into those windows too. Hold it until they
+			// have fired, so the result does not depend on timing.
+			w.deferred = append(w.deferred, deferredRow{release: in, row: row.Clone()})
+			return nil
+		}
 	}
+	return w.insert(row, se, first, last, step)
+}
+
+// deferredRow is a row waiting for the operator's watermark to reach
+// release before it joins its slice.
+type deferredRow struct {
+	release int64
+	row     types.Row
+}
+
+// releaseDeferred inserts the deferred rows whose release watermark is
+// below t, i.e. all of whose sender-fired windows have fired here too.
+func (w *WindowAggregate) releaseDeferred(t int64) error {
+	kept := w.deferred[:0]
+	for _, d := range w.deferred {
+		if d.release >= t {
+			kept = append(kept, d)
+			continue
+		}
+		se := w.sl.sliceEnd(d.row[w.ts.col].Int())
+		first, last, step, _ := w.sl.windowEnds(se)
+		if err := w.insert(d.row, se, first, last, step); err != nil {
+			return err
+		}
+	}
+	clear(w.deferred[len(kept):])
+	w.deferred = kept
+	return nil
+}
+
+// insert adds a row to the slice ending at se, registering the windows of
+// the slice that have not fired.
+func (w *WindowAggregate) insert(row types.Row, se, first, last, step int64) error {
 	w.key = types.AppendKey(w.key[:0], row, w.n.Keys)
 	sa, found := w.store.Get(se, w.key)
 	if !found {
 		sa = w.newSliceAcc(row)
 		if w.live[se] == 0 {
 			for e := first; e <= last; e += step {
-				w.pending.push(e)
+				if w.ts.procTime || e-ms > w.current {
+					w.pending.push(e)
+				}
 			}
 		}
 		w.live[se]++
@@ -180,7 +234,24 @@ func (w *WindowAggregate) OnProcTime(now int64) error {
 
 func (w *WindowAggregate) fireUntil(t int64) error {
 	for w.pending.len() > 0 && w.pending.peek()-ms <= t {
-		if err := w.fire(w.pending.pop()); err != nil {
+		end := w.pending.peek()
+		// Deferred rows join before the first window they belong to fires.
+		if len(w.deferred) > 0 {
+			if err := w.releaseDeferred(end - ms); err != nil {
+				return err
+			}
+		}
+		w.pending.pop()
+		if err := w.fire(end); err != nil {
+			return err
+		}
+		w.current = max(w.current, end-ms)
+	}
+	if t > w.current {
+		w.current = t
+	}
+	if len(w.deferred) > 0 {
+		if err := w.releaseDeferred(t + 1); err != nil {
 			return err
 		}
 	}
