@@ -2,6 +2,7 @@ package types
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -332,4 +333,41 @@ func (s Schema) String() string {
 	}
 	b.WriteByte(')')
 	return b.String()
+}
+
+// IntRange returns the smallest and largest value of an integer type
+// (BIGINT's for any other type).
+func IntRange(id TypeID) (lo, hi int64) {
+	switch id {
+	case TinyInt:
+		return math.MinInt8, math.MaxInt8
+	case SmallInt:
+		return math.MinInt16, math.MaxInt16
+	case Int:
+		return math.MinInt32, math.MaxInt32
+	}
+	return math.MinInt64, math.MaxInt64
+}
+
+// NumericRank orders the numeric types by how much they hold, for implicit
+// widening: TINYINT < SMALLINT < INT < BIGINT < DECIMAL < FLOAT < DOUBLE.
+// Other types rank 0.
+func NumericRank(id TypeID) int {
+	switch id {
+	case TinyInt:
+		return 1
+	case SmallInt:
+		return 2
+	case Int:
+		return 3
+	case BigInt:
+		return 4
+	case Decimal:
+		return 5
+	case Float:
+		return 6
+	case Double:
+		return 7
+	}
+	return 0
 }

@@ -72,19 +72,6 @@ func (n nullable) next(c *genCtx) types.Value {
 	return n.g.next(c)
 }
 
-// intBounds are the value ranges of the integer types.
-func intBounds(id types.TypeID) (int64, int64) {
-	switch id {
-	case types.TinyInt:
-		return math.MinInt8, math.MaxInt8
-	case types.SmallInt:
-		return math.MinInt16, math.MaxInt16
-	case types.Int:
-		return math.MinInt32, math.MaxInt32
-	}
-	return math.MinInt64, math.MaxInt64
-}
-
 func (f fieldOpts) intOpt(k string, def, lo, hi int64) (int64, error) {
 	if !f.has(k) {
 		return def, nil
@@ -127,7 +114,7 @@ func newRandomInner(t types.Type, f fieldOpts) (gen, error) {
 	case types.Boolean:
 		return boolGen{}, nil
 	case types.TinyInt, types.SmallInt, types.Int, types.BigInt:
-		lo, hi := intBounds(t.ID)
+		lo, hi := types.IntRange(t.ID)
 		mn, err := f.intOpt("min", lo, lo, hi)
 		if err != nil {
 			return nil, err
@@ -423,7 +410,7 @@ func newSequence(t types.Type, f fieldOpts) (sequence, error) {
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 	switch t.ID {
 	case types.TinyInt, types.SmallInt, types.Int, types.BigInt:
-		lo, hi = intBounds(t.ID)
+		lo, hi = types.IntRange(t.ID)
 	case types.Char, types.VarChar, types.Float, types.Double:
 	case types.Decimal:
 		if t.Precision-t.Scale > 18 {

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -265,7 +264,7 @@ func (d *decoder) convert(s string, quoted bool, t types.Type) (types.Value, err
 		return types.Value{}, bad()
 	case types.TinyInt, types.SmallInt, types.Int, types.BigInt:
 		n, err := strconv.ParseInt(text, 10, 64)
-		lo, hi := intRange(t.ID)
+		lo, hi := types.IntRange(t.ID)
 		if err != nil || n < lo || n > hi {
 			return types.Value{}, bad()
 		}
@@ -322,18 +321,6 @@ func (d *decoder) convert(s string, quoted bool, t types.Type) (types.Value, err
 		return types.ArrayValue(out), nil
 	}
 	return types.Value{}, fmt.Errorf("the csv format does not support %s", t)
-}
-
-func intRange(id types.TypeID) (int64, int64) {
-	switch id {
-	case types.TinyInt:
-		return math.MinInt8, math.MaxInt8
-	case types.SmallInt:
-		return math.MinInt16, math.MaxInt16
-	case types.Int:
-		return math.MinInt32, math.MaxInt32
-	}
-	return math.MinInt64, math.MaxInt64
 }
 
 type encoder struct {

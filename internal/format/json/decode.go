@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -588,7 +587,7 @@ func (s *scanner) integer(c *conv, ch byte) (types.Value, error) {
 		return types.Value{}, orMismatch(err, c, s)
 	}
 	n, perr := strconv.ParseInt(strings.TrimSpace(unsafeString(tok)), 10, 64)
-	lo, hi := intRange(c.t.ID)
+	lo, hi := types.IntRange(c.t.ID)
 	if perr != nil || n < lo || n > hi {
 		if ch == '"' {
 			return types.Value{}, c.badText(tok)
@@ -597,18 +596,6 @@ func (s *scanner) integer(c *conv, ch byte) (types.Value, error) {
 		return types.Value{}, c.mismatch(s)
 	}
 	return types.IntValue(n), nil
-}
-
-func intRange(id types.TypeID) (int64, int64) {
-	switch id {
-	case types.TinyInt:
-		return math.MinInt8, math.MaxInt8
-	case types.SmallInt:
-		return math.MinInt16, math.MaxInt16
-	case types.Int:
-		return math.MinInt32, math.MaxInt32
-	}
-	return math.MinInt64, math.MaxInt64
 }
 
 // elements calls each for every element of an array at the cursor.

@@ -561,7 +561,7 @@ func implicitlyCastable(from, to types.Type) bool {
 		return true
 	}
 	if from.IsNumeric() && to.IsNumeric() {
-		return numericRank(from) <= numericRank(to)
+		return types.NumericRank(from.ID) <= types.NumericRank(to.ID)
 	}
 	if from.IsString() && to.IsString() {
 		return true
@@ -576,22 +576,4 @@ func implicitlyCastable(from, to types.Type) bool {
 		return true
 	}
 	return false
-}
-
-func numericRank(t types.Type) int {
-	switch t.ID {
-	case types.TinyInt:
-		return 1
-	case types.SmallInt:
-		return 2
-	case types.Int:
-		return 3
-	case types.BigInt:
-		return 4
-	case types.Decimal:
-		return 5
-	case types.Float:
-		return 6
-	}
-	return 7
 }

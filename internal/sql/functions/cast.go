@@ -253,7 +253,7 @@ func castFromString(from, to types.Type, try bool) (convFn, error) {
 			return castFail(try, "cannot parse '%s' as BOOLEAN", v.S)
 		}, nil
 	case types.TinyInt, types.SmallInt, types.Int, types.BigInt:
-		lo, hi := intRange(to.ID)
+		lo, hi := types.IntRange(to.ID)
 		name := to.ID.String()
 		return func(v types.Value) types.Value {
 			n, ok := parseJavaLong(v.S)
@@ -319,18 +319,6 @@ func castFromString(from, to types.Type, try bool) (convFn, error) {
 		}, nil
 	}
 	return nil, errCast(from, to)
-}
-
-func intRange(id types.TypeID) (lo, hi int64) {
-	switch id {
-	case types.TinyInt:
-		return math.MinInt8, math.MaxInt8
-	case types.SmallInt:
-		return math.MinInt16, math.MaxInt16
-	case types.Int:
-		return math.MinInt32, math.MaxInt32
-	}
-	return math.MinInt64, math.MaxInt64
 }
 
 // parseJavaLong parses a trimmed integer, accepting and dropping a fraction

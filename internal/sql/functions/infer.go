@@ -11,28 +11,6 @@ import (
 // precision/scale rules of Flink's LogicalTypeMerging, and CommonType for
 // CASE/COALESCE/IN/UNION.
 
-// numericRank orders the numeric types for widening:
-// TINYINT < SMALLINT < INT < BIGINT < DECIMAL < FLOAT < DOUBLE.
-func numericRank(id types.TypeID) int {
-	switch id {
-	case types.TinyInt:
-		return 1
-	case types.SmallInt:
-		return 2
-	case types.Int:
-		return 3
-	case types.BigInt:
-		return 4
-	case types.Decimal:
-		return 5
-	case types.Float:
-		return 6
-	case types.Double:
-		return 7
-	}
-	return 0
-}
-
 // integerDigits is the DECIMAL precision an integer type converts to.
 func integerDigits(id types.TypeID) int {
 	switch id {
@@ -89,7 +67,7 @@ func decimalModType(p1, s1, p2, s2 int) types.Type {
 
 // wider returns the wider of two numeric types (no nullability).
 func wider(a, b types.Type) types.Type {
-	ra, rb := numericRank(a.ID), numericRank(b.ID)
+	ra, rb := types.NumericRank(a.ID), types.NumericRank(b.ID)
 	switch {
 	case a.ID == types.Decimal && b.ID == types.Decimal:
 		s := max(a.Scale, b.Scale)
