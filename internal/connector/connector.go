@@ -125,14 +125,19 @@ type Writer interface {
 // where it was found.
 type BadRecordError struct {
 	Source   string // table name
+	Format   string // the format's name, for the hint (e.g. "json")
 	Location string // file, partition, ...
 	Offset   string // "line 12", "offset 4711", ...
 	Reason   error
 }
 
 func (e *BadRecordError) Error() string {
-	return fmt.Sprintf("bad record in source '%s' at %s, %s: %v (set '<format>.ignore-parse-errors' = 'true' to skip bad records)",
-		e.Source, e.Location, e.Offset, e.Reason)
+	f := e.Format
+	if f == "" {
+		f = "<format>"
+	}
+	return fmt.Sprintf("bad record in source '%s' at %s, %s: %v (set '%s.ignore-parse-errors' = 'true' to skip bad records)",
+		e.Source, e.Location, e.Offset, e.Reason, f)
 }
 
 func (e *BadRecordError) Unwrap() error { return e.Reason }

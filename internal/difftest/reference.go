@@ -8,29 +8,11 @@ import (
 	"strings"
 )
 
-// LateRule decides which windows a row counts in, given the watermark in
-// force before it.
-type LateRule int
-
-const (
-	// SliceRule is the engine's documented rule (docs/design/engine.md,
-	// runtime/window): a row is dropped when its slice's end - 1 ms <= the
-	// watermark, i.e. (slide dividing size) when its earliest window has
-	// fired; otherwise it counts in every window containing it.
-	SliceRule LateRule = iota
-	// FlinkRule is Flink's AbstractWindowAggProcessor: a row counts in every
-	// window containing it that has not fired yet, and is dropped only when
-	// its last window has fired. It differs from SliceRule for HOP only.
-	FlinkRule
-)
-
 // Evaluate computes q's final result over rows (in file order) the slow,
-// obvious way, with the engine's documented lateness rule. The result is a
-// multiset of rows.
-func Evaluate(q *Query, rows [][]Value) [][]Value { return EvaluateWith(q, rows, SliceRule) }
-
-// EvaluateWith is Evaluate with a choice of lateness rule.
-func EvaluateWith(q *Query, rows [][]Value, rule LateRule) [][]Value {
+// obvious way. The result is a multiset of rows. Window lateness is Flink's
+// (AbstractWindowAggProcessor): a row counts in every window containing it
+// that has not fired by the watermark in force before it.
+func Evaluate(q *Query, rows [][]Value) [][]Value {
 	if !q.Aggregate {
 		var out [][]Value
 		for _, r := range rows {
@@ -70,11 +52,7 @@ func EvaluateWith(q *Query, rows [][]Value, rule LateRule) [][]Value {
 			add(nil, r)
 			continue
 		}
-		ws := windowsOf(q.Window, r[tsCol].I) // latest first
-		if rule == SliceRule && hasWm && ws[len(ws)-1][1]-1 <= wm {
-			continue // its earliest window has fired: dropped
-		}
-		for _, w := range ws {
+		for _, w := range windowsOf(q.Window, r[tsCol].I) {
 			if fired := hasWm && w[1]-1 <= wm; !fired {
 				add([]Value{ival(w[0]), ival(w[1])}, r)
 			}
@@ -127,7 +105,11 @@ func rowID(vals []Value) string {
 		b.WriteString(":")
 		b.WriteString(big.NewInt(v.I).String())
 		b.WriteString(":")
-		b.WriteString(strconv.FormatUint(math.Float64bits(v.F), 16))
+		f := v.F
+		if f == 0 {
+			f = 0 // -0.0 and 0.0 are one value, as in the engine's keys (SQL equality)
+		}
+		b.WriteString(strconv.FormatUint(math.Float64bits(f), 16))
 		b.WriteString("|")
 	}
 	return b.String()

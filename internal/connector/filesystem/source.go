@@ -101,7 +101,7 @@ func (s *source) Open(_ context.Context, sp connector.Split) (connector.Reader, 
 		return nil, fmt.Errorf("filesystem table '%s': %w", s.ctx.Table, err)
 	}
 	r := &reader{
-		table: s.ctx.Table, path: string(f), file: file, dec: dec,
+		table: s.ctx.Table, format: s.ctx.Format.Format.Name, path: string(f), file: file, dec: dec,
 		in:   bufio.NewReaderSize(file, 1<<20),
 		proj: s.ctx.Projection, width: s.ctx.Schema.Len(),
 	}
@@ -114,6 +114,7 @@ func (s *source) Open(_ context.Context, sp connector.Split) (connector.Reader, 
 // reader streams one file's lines through the decoder.
 type reader struct {
 	table, path string
+	format      string
 	file        *os.File
 	in          *bufio.Reader
 	dec         connector.Decoder
@@ -195,7 +196,7 @@ func (r *reader) Read(ctx context.Context, b *types.Batch, max int) error {
 				r.skipped++
 				continue
 			}
-			return &connector.BadRecordError{Source: r.table, Location: r.path, Offset: fmt.Sprintf("line %d", r.line), Reason: err}
+			return &connector.BadRecordError{Source: r.table, Format: r.format, Location: r.path, Offset: fmt.Sprintf("line %d", r.line), Reason: err}
 		}
 		if r.proj != nil {
 			out := b.Alloc(len(r.proj))

@@ -232,6 +232,10 @@ func (t *instance) readSplits(ctx context.Context, mine []*splitReader, entry op
 				if errors.Is(err, context.Canceled) {
 					return context.Cause(ctx)
 				}
+				var bad *connector.BadRecordError
+				if errors.As(err, &bad) {
+					return err // it names the table, file and line already
+				}
 				return fmt.Errorf("source '%s', split %s: %w", src.Table, sr.split.ID(), err)
 			case n < j.opts.BatchSize:
 				caughtUp = true

@@ -142,7 +142,7 @@ func (w *WindowAggregate) processRow(row types.Row) error {
 			return nil
 		}
 	}
-	return w.insert(row, se, first, last, step)
+	return w.insert(row, se, first, last, step, w.current)
 }
 
 // deferredRow is a row waiting for the operator's watermark to reach
@@ -163,7 +163,7 @@ func (w *WindowAggregate) releaseDeferred(t int64) error {
 		}
 		se := w.sl.sliceEnd(d.row[w.ts.col].Int())
 		first, last, step, _ := w.sl.windowEnds(se)
-		if err := w.insert(d.row, se, first, last, step); err != nil {
+		if err := w.insert(d.row, se, first, last, step, d.release); err != nil {
 			return err
 		}
 	}
@@ -173,15 +173,16 @@ func (w *WindowAggregate) releaseDeferred(t int64) error {
 }
 
 // insert adds a row to the slice ending at se, registering the windows of
-// the slice that have not fired.
-func (w *WindowAggregate) insert(row types.Row, se, first, last, step int64) error {
+// the slice that have not fired, neither here nor, for a deferred row, by
+// the watermark it was judged against (after).
+func (w *WindowAggregate) insert(row types.Row, se, first, last, step, after int64) error {
 	w.key = types.AppendKey(w.key[:0], row, w.n.Keys)
 	sa, found := w.store.Get(se, w.key)
 	if !found {
 		sa = w.newSliceAcc(row)
 		if w.live[se] == 0 {
 			for e := first; e <= last; e += step {
-				if w.ts.procTime || e-ms > w.current {
+				if w.ts.procTime || e-ms > max(w.current, after) {
 					w.pending.push(e)
 				}
 			}
@@ -239,6 +240,9 @@ func (w *WindowAggregate) fireUntil(t int64) error {
 		if len(w.deferred) > 0 {
 			if err := w.releaseDeferred(end - ms); err != nil {
 				return err
+			}
+			if w.pending.peek() != end {
+				continue // a released row registered an earlier window
 			}
 		}
 		w.pending.pop()
