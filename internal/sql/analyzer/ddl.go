@@ -77,7 +77,7 @@ func (s *Session) createTable(st *ast.CreateTable) (Action, error) {
 	}
 	f, opts, fs, err := s.connectors.Resolve(key, t.Options)
 	if err != nil {
-		return nil, &ast.Error{Pos: st.Pos, Msg: err.Error()}
+		return nil, &ast.Error{Pos: optionPos(st, err.Error()), Msg: err.Error()}
 	}
 	t.Connector = f
 	t.Resolved.Table = key
@@ -89,6 +89,26 @@ func (s *Session) createTable(st *ast.CreateTable) (Action, error) {
 	}
 	s.tables[key] = t
 	return Done{}, nil
+}
+
+// optionPos points an option error at the option it names: the first
+// option other than 'connector' whose key the message quotes, else the
+// 'connector' option, else the statement.
+func optionPos(st *ast.CreateTable, msg string) ast.Pos {
+	var conn *ast.Option
+	for _, o := range st.Options {
+		if o.Key == "connector" {
+			conn = o
+			continue
+		}
+		if strings.Contains(msg, "'"+o.Key+"'") {
+			return o.Pos
+		}
+	}
+	if conn != nil {
+		return conn.Pos
+	}
+	return st.Pos
 }
 
 func optionValue(opts []*ast.Option, key string) string {
