@@ -47,7 +47,8 @@
 // parallelism 1 and 2; -difftest.n=5000 runs more, -difftest.seed=S runs one
 // case, and a failure prints its seed, script, data and both results.
 // testdata/regressions holds minimal reproducers of engine bugs found this
-// way (regression_test.go runs them against the reference).
+// way (regression_test.go runs them through the engine at parallelism 1 and
+// 2 and compares the final tables with the expected ones).
 //
 // Start reading at query.go, then reference.go, gen.go and render.go.
 package difftest
