@@ -152,24 +152,28 @@ type deferredRow struct {
 	row     types.Row
 }
 
-// releaseDeferred inserts the deferred rows whose release watermark is
-// below t, i.e. all of whose sender-fired windows have fired here too.
-func (w *WindowAggregate) releaseDeferred(t int64) error {
-	kept := w.deferred[:0]
-	for _, d := range w.deferred {
-		if d.release >= t {
-			kept = append(kept, d)
-			continue
-		}
-		se := w.sl.sliceEnd(d.row[w.ts.col].Int())
-		first, last, step, _ := w.sl.windowEnds(se)
-		if err := w.insert(d.row, se, first, last, step, d.release); err != nil {
-			return err
+// nextDeferred returns the index of the deferred row with the smallest
+// release watermark, or -1.
+func (w *WindowAggregate) nextDeferred() int {
+	best := -1
+	for i, d := range w.deferred {
+		if best < 0 || d.release < w.deferred[best].release {
+			best = i
 		}
 	}
-	clear(w.deferred[len(kept):])
-	w.deferred = kept
-	return nil
+	return best
+}
+
+// releaseOne inserts deferred row i into its slice.
+func (w *WindowAggregate) releaseOne(i int) error {
+	d := w.deferred[i]
+	last := len(w.deferred) - 1
+	w.deferred[i] = w.deferred[last]
+	w.deferred[last] = deferredRow{}
+	w.deferred = w.deferred[:last]
+	se := w.sl.sliceEnd(d.row[w.ts.col].Int())
+	first, lastEnd, step, _ := w.sl.windowEnds(se)
+	return w.insert(d.row, se, first, lastEnd, step, d.release)
 }
 
 // insert adds a row to the slice ending at se, registering the windows of
@@ -234,16 +238,25 @@ func (w *WindowAggregate) OnProcTime(now int64) error {
 }
 
 func (w *WindowAggregate) fireUntil(t int64) error {
-	for w.pending.len() > 0 && w.pending.peek()-ms <= t {
-		end := w.pending.peek()
-		// Deferred rows join before the first window they belong to fires.
-		if len(w.deferred) > 0 {
-			if err := w.releaseDeferred(end - ms); err != nil {
+	// Fire windows and release deferred rows in watermark order: a row
+	// deferred at release r joins its slice once every window ending by r
+	// has fired, and before any window ending after r fires. A released
+	// row may register further windows, so both queues are re-read on
+	// every step.
+	for {
+		end, hasEnd := int64(0), w.pending.len() > 0 && w.pending.peek()-ms <= t
+		if hasEnd {
+			end = w.pending.peek()
+		}
+		if i := w.nextDeferred(); i >= 0 && w.deferred[i].release <= t &&
+			(!hasEnd || w.deferred[i].release < end-ms) {
+			if err := w.releaseOne(i); err != nil {
 				return err
 			}
-			if w.pending.peek() != end {
-				continue // a released row registered an earlier window
-			}
+			continue
+		}
+		if !hasEnd {
+			break
 		}
 		w.pending.pop()
 		if err := w.fire(end); err != nil {
@@ -253,11 +266,6 @@ func (w *WindowAggregate) fireUntil(t int64) error {
 	}
 	if t > w.current {
 		w.current = t
-	}
-	if len(w.deferred) > 0 {
-		if err := w.releaseDeferred(t + 1); err != nil {
-			return err
-		}
 	}
 	return w.flush()
 }

@@ -154,3 +154,20 @@ func TestProcessingTimeTumble(t *testing.T) {
 	h.end()
 	h.expect("WM end")
 }
+
+// Two rows partly late by their senders' watermarks, deferred because the
+// operator's own watermark lags: each joins only the windows its sender had
+// not passed, whatever order they are released in. (Seed 861 of the
+// differential test: the second row used to land in window [-6 s, 2 s).)
+func TestDeferredRowsJoinOnlyWindowsTheirSenderHadNotPassed(t *testing.T) {
+	h, _ := newWindowAgg(t, hop(8000, 2000, 0), nil, call(t, plan.AggCount, "c"))
+	h.rows(0, r("k", 0, -3339))   // slice -2000: windows ending -2000..4000; those ending by 0 are closed
+	h.rows(2154, r("k", 0, 1539)) // slice 2000: windows ending 2000..8000; the one ending 2000 is closed
+	h.wm(14194)
+	h.expect(
+		"+I[1, -6000, 2000, 1999]",
+		"+I[2, -4000, 4000, 3999]",
+		"+I[1, -2000, 6000, 5999]",
+		"+I[1, 0, 8000, 7999]",
+		"WM 14194")
+}
