@@ -115,12 +115,13 @@ type progressLine struct {
 }
 
 func (p *progressLine) update(stats []task.Stats) {
-	var in, out, late int64
+	var in, out, late, skipped int64
 	wm := int64(operator.EndOfTime)
 	for _, s := range stats {
 		in += s.SourceRows
 		out += s.SinkRows
 		late += s.LateDropped
+		skipped += s.Skipped
 		wm = min(wm, s.Watermark)
 	}
 	now := time.Now()
@@ -137,6 +138,9 @@ func (p *progressLine) update(stats []task.Stats) {
 	msg := fmt.Sprintf("%s  in %s/s (%d)  out %s/s (%d)  watermark %s", time.Since(p.start).Truncate(time.Second), human(rin), in, human(rout), out, w)
 	if late > 0 {
 		msg += fmt.Sprintf("  late %d", late)
+	}
+	if skipped > 0 {
+		msg += fmt.Sprintf("  bad records skipped %d", skipped)
 	}
 	fmt.Fprintf(os.Stderr, "\r\033[K%s", msg)
 	p.drawn = true

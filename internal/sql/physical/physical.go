@@ -86,7 +86,7 @@ func (p *planner) sink(s *plan.Sink) error {
 	if v.Sink != nil || v.Output != nil {
 		return fmt.Errorf("internal: vertex %s already has an output", v.Name)
 	}
-	if par, ok, err := sinkParallelism(s.Table); err != nil {
+	if par, ok, err := tableParallelism(s.Table, "sink.parallelism"); err != nil {
 		return err
 	} else if ok && par != v.Parallelism {
 		part := task.Rebalance
@@ -101,15 +101,16 @@ func (p *planner) sink(s *plan.Sink) error {
 	return nil
 }
 
-// sinkParallelism reads Flink's 'sink.parallelism' option of a sink table.
-func sinkParallelism(t *plan.Table) (int, bool, error) {
-	raw, ok := t.Options["sink.parallelism"]
+// tableParallelism reads Flink's 'scan.parallelism' or 'sink.parallelism'
+// option of a table.
+func tableParallelism(t *plan.Table, key string) (int, bool, error) {
+	raw, ok := t.Options[key]
 	if !ok {
 		return 0, false, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(raw))
 	if err != nil || n < 1 {
-		return 0, false, fmt.Errorf("table '%s': 'sink.parallelism' must be a positive integer, got '%s'", t.Name, raw)
+		return 0, false, fmt.Errorf("table '%s': '%s' must be a positive integer, got '%s'", t.Name, key, raw)
 	}
 	return n, true, nil
 }
@@ -215,7 +216,14 @@ func (p *planner) scan(x *plan.Scan) (*task.Vertex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("source '%s': %w", t.Name, err)
 	}
-	v := p.newVertex("Source: "+t.Name, p.opts.Parallelism)
+	par, ok, err := tableParallelism(t, "scan.parallelism")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		par = p.opts.Parallelism
+	}
+	v := p.newVertex("Source: "+t.Name, par)
 	v.Source = &task.SourceSpec{Table: t.Name, Source: src, Schema: x.Schema(), Describe: x.Describe()}
 	v.Schema, v.Mode = x.Schema(), plan.AppendOnly
 	return v, nil
