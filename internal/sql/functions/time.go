@@ -440,43 +440,75 @@ func unitNanos(unit string) (int64, bool) {
 
 func floorTime(ns int64, unit string, ceil bool) int64 {
 	u, _ := unitNanos(unit)
-	if unit == "WEEK" {
-		// Weeks start on Sunday: 1970-01-04 was a Sunday.
-		off := 3 * nanosPerDay
-		f := floorDiv(ns+off, u)*u - off
-		if ceil && f != ns {
-			f += u
-		}
-		return f
-	}
-	if u > 0 {
+	if u > 0 && unit != "WEEK" {
 		f := floorDiv(ns, u) * u
 		if ceil && f != ns {
 			f += u
 		}
 		return f
 	}
-	days := floorDiv(ns, nanosPerDay)
-	y, m, _ := types.CivilFromDays(days)
+	// Calendar units work on the date alone, as Flink's
+	// DateTimeUtils.unixTimestampFloor/Ceil and unixDateFloor/Ceil do
+	// (julianDateFloor): the time of day is dropped (the millisecond count
+	// divided by a day, truncated), so CEIL(TIMESTAMP '2020-05-01 10:00' TO
+	// MONTH) is 2020-05-01 00:00.
+	return calendarFloor(ns/nanosPerDay, unit, ceil) * nanosPerDay
+}
+
+// calendarFloor is Flink's DateTimeUtils.julianDateFloor over days since
+// 1970-01-01, ceiling included with its quirks: weeks start on Sunday,
+// CEIL to QUARTER moves on unless the date is January 1st, and CEIL to
+// DECADE, CENTURY or MILLENNIUM always moves on.
+func calendarFloor(days int64, unit string, ceil bool) int64 {
+	y, m, d := types.CivilFromDays(days)
+	ymd := func(y, m int) int64 {
+		y += (m - 1) / 12
+		m = (m-1)%12 + 1
+		return types.DaysFromCivil(y, m, 1)
+	}
 	switch unit {
-	case "MONTH":
-	case "QUARTER":
-		m = (m-1)/3*3 + 1
-	case "YEAR":
-		m = 1
-	case "DECADE":
-		y, m = y-int(floorMod(int64(y), 10)), 1
-	case "CENTURY":
-		y, m = y-int(floorMod(int64(y-1), 100)), 1
 	case "MILLENNIUM":
-		y, m = y-int(floorMod(int64(y-1), 1000)), 1
+		if ceil {
+			return ymd(1000*((y+999)/1000)+1, 1)
+		}
+		return ymd(1000*((y+999)/1000)-999, 1)
+	case "CENTURY":
+		if ceil {
+			return ymd(100*((y+99)/100)+1, 1)
+		}
+		return ymd(100*((y+99)/100)-99, 1)
+	case "DECADE":
+		if ceil {
+			return ymd(10*(1+y/10), 1)
+		}
+		return ymd(10*(y/10), 1)
+	case "YEAR":
+		if ceil && (m > 1 || d > 1) {
+			y++
+		}
+		return ymd(y, 1)
+	case "MONTH":
+		if ceil && d > 1 {
+			m++
+		}
+		return ymd(y, m)
+	case "QUARTER":
+		q := (m + 2) / 3
+		if ceil && (m > 1 || d > 1) {
+			q++
+		}
+		return ymd(y, q*3-2)
+	case "WEEK":
+		dow := floorMod(days+4, 7) // 1970-01-01 was a Thursday; Sunday is 0
+		if ceil && dow > 0 {
+			return days + 7 - dow
+		}
+		if ceil {
+			return days
+		}
+		return days - dow
 	}
-	f := types.DaysFromCivil(y, m, 1) * nanosPerDay
-	if ceil && f != ns {
-		step := map[string]int64{"MONTH": 1, "QUARTER": 3, "YEAR": 12, "DECADE": 120, "CENTURY": 1200, "MILLENNIUM": 12000}[unit]
-		f = addMonths(floorDiv(f, nanosPerDay), step) * nanosPerDay
-	}
-	return f
+	return days
 }
 
 func compileNumFloor(a Arg, ret types.Type, ceil bool) (Eval, error) {
