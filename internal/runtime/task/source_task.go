@@ -202,7 +202,15 @@ func (t *instance) readSplits(ctx context.Context, mine []*splitReader, entry op
 				return context.Cause(ctx)
 			}
 			b.Reset()
-			err := sr.r.Read(ctx, b, j.opts.BatchSize)
+			// A reader may evaluate expressions (VALUES rows): an
+			// evaluator's panic fails the job rather than the process.
+			var err error
+			if perr := guard(t.v.Name, func() error {
+				err = sr.r.Read(ctx, b, j.opts.BatchSize)
+				return nil
+			}); perr != nil {
+				return perr
+			}
 			n := b.Len()
 			if n > 0 {
 				j.sourceRows.Add(int64(n))
