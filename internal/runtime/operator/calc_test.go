@@ -101,3 +101,47 @@ func BenchmarkCalc(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1024), "ns/row")
 }
+
+// A deterministic call over a non-deterministic one (ABS(RAND())) is not
+// shared: each occurrence draws its own value, as in Flink.
+func TestCalcDoesNotShareCallsOverNonDeterministicArgs(t *testing.T) {
+	rnd := call(t, "RAND")
+	a, b := call(t, "ABS", rnd), call(t, "ABS", call(t, "RAND"))
+	c, err := NewCalc(nil, []plan.Expr{a, b, &plan.Cast{X: call(t, "RAND"), T: types.DoubleType}, &plan.Cast{X: call(t, "RAND"), T: types.DoubleType}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]float64
+	out := outputFunc(func(bt *types.Batch) {
+		for _, r := range bt.Rows {
+			got = append(got, []float64{r[0].Float(), r[1].Float(), r[2].Float(), r[3].Float()})
+		}
+	})
+	if err := c.Open(&Context{Metrics: NewMetrics()}, out); err != nil {
+		t.Fatal(err)
+	}
+	in := types.NewBatch(8)
+	for range 8 {
+		in.Append(types.Insert, in.Alloc(1))
+	}
+	if err := c.Process(0, in); err != nil {
+		t.Fatal(err)
+	}
+	sameAbs, sameCast := 0, 0
+	for _, r := range got {
+		if r[0] == r[1] {
+			sameAbs++
+		}
+		if r[2] == r[3] {
+			sameCast++
+		}
+	}
+	if sameAbs == len(got) || sameCast == len(got) {
+		t.Fatalf("two RAND() draws were shared: %v", got)
+	}
+}
+
+type outputFunc func(*types.Batch)
+
+func (f outputFunc) Emit(b *types.Batch) error { f(b); return nil }
+func (outputFunc) EmitWatermark(int64) error   { return nil }

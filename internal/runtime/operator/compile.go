@@ -123,13 +123,13 @@ func compileShared(exprs []plan.Expr, row *uint64) ([]functions.Eval, error) {
 			continue
 		}
 		plan.Walk(e, func(x plan.Expr) {
-			switch y := x.(type) {
-			case *plan.Call:
-				if !y.Fn.NonDeterministic {
+			switch x.(type) {
+			case *plan.Call, *plan.Cast:
+				// ABS(RAND()) twice is two draws: only calls and casts
+				// with nothing non-deterministic below them are shared.
+				if deterministic(x) {
 					counts[plan.Digest(x)]++
 				}
-			case *plan.Cast:
-				counts[plan.Digest(x)]++
 			}
 		})
 	}
@@ -146,4 +146,15 @@ func compileShared(exprs []plan.Expr, row *uint64) ([]functions.Eval, error) {
 		out[i] = ev
 	}
 	return out, nil
+}
+
+// deterministic reports whether e calls no non-deterministic function.
+func deterministic(e plan.Expr) bool {
+	ok := true
+	plan.Walk(e, func(x plan.Expr) {
+		if c, isCall := x.(*plan.Call); isCall && c.Fn.NonDeterministic {
+			ok = false
+		}
+	})
+	return ok
 }
