@@ -59,6 +59,9 @@ func (e *Engine) Run(ctx context.Context, src string) error {
 	defer cancel(nil)
 	r.cancel = cancel
 	for _, st := range stmts {
+		if ctx.Err() != nil {
+			break // stopped (Ctrl-C, or a failed job): run nothing more
+		}
 		if err := r.statement(ctx, st); err != nil {
 			cancel(err)
 			r.wait()
