@@ -19,6 +19,8 @@ type Factory struct {
 	// registry for connectors with UsesFormat.
 	Options    []config.Spec
 	UsesFormat bool
+	// Metadata lists the metadata columns the source can read, if any.
+	Metadata Metadata
 
 	NewSource func(ctx CreateContext) (Source, error)
 	NewSink   func(ctx CreateContext) (Sink, error)
@@ -34,6 +36,9 @@ type CreateContext struct {
 	Projection []int
 	// PrimaryKey lists the primary-key columns (indexes into Schema), if any.
 	PrimaryKey []int
+	// Metadata lists the metadata keys the source must append to each row,
+	// after the projected physical columns (see Factory.Metadata).
+	Metadata []string
 	// Format is the decoder/encoder factory when the connector UsesFormat.
 	Format *FormatSpec
 }

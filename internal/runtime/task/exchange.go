@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/state"
 	"github.com/sluicehq/sluice/internal/types"
 )
 
@@ -89,8 +90,11 @@ func (j *Job) newOutput(ctx context.Context, t *instance) (taskOutput, error) {
 func (o *exchangeOut) target(row types.Row) int {
 	switch o.edge.Partitioning {
 	case Hash:
+		// Route by key group, so keyed state can be redistributed when the
+		// parallelism changes (docs/design/state-and-checkpoints.md).
 		o.keyBuf = types.AppendKey(o.keyBuf[:0], row, o.edge.Keys)
-		return int(types.HashKey(o.keyBuf) % uint64(len(o.targets)))
+		g := state.KeyGroup(o.keyBuf, state.DefaultMaxParallelism)
+		return state.SubtaskFor(state.DefaultMaxParallelism, len(o.targets), g)
 	case Rebalance:
 		o.rr++
 		return o.rr % len(o.targets)

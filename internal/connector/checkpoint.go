@@ -1,0 +1,58 @@
+package connector
+
+import (
+	"context"
+
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+// Optional capabilities for checkpointing (docs/design/state-and-checkpoints.md).
+// The runtime finds them by type assertion.
+
+// CheckpointedReader is a reader that can report where it is, so a restored
+// job resumes there. Position is called between Reads, on the task's
+// goroutine, and describes the position after every row returned so far.
+type CheckpointedReader interface {
+	Reader
+	Position() ([]byte, error)
+}
+
+// ResumableSource reopens a split at a position a CheckpointedReader
+// reported. Split IDs must be stable across runs: on restore the runtime
+// lists the splits again and matches positions by Split.ID; a split without
+// a position starts as configured ('scan.startup.mode').
+type ResumableSource interface {
+	Source
+	OpenAt(ctx context.Context, s Split, position []byte) (Reader, error)
+}
+
+// DynamicSource discovers splits while running (Kafka partitions added to
+// a topic). NewSplits returns splits not returned before; the runtime calls
+// it every 'scan.topic-partition-discovery.interval'.
+type DynamicSource interface {
+	Source
+	NewSplits(ctx context.Context) ([]Split, error)
+}
+
+// TwoPhaseCommitWriter is a sink writer whose output becomes visible only
+// when the checkpoint covering it completes.
+type TwoPhaseCommitWriter interface {
+	Writer
+	// PreCommit flushes everything written since the last checkpoint and
+	// prepares it, returning what must be committed later. It is called
+	// when barrier checkpoint has reached the writer.
+	PreCommit(checkpoint int64) ([]byte, error)
+	// Commit makes a completed checkpoint's committables visible. It must
+	// be idempotent: after a crash it may run again for the same data.
+	Commit(checkpoint int64, committables [][]byte) error
+	// Recover runs once on restore, before any Write, with the committables
+	// of the restored checkpoint: it commits them and aborts anything a
+	// crash left prepared after that checkpoint.
+	Recover(committables [][]byte) error
+}
+
+// Metadata declares what metadata columns a connector can read
+// (METADATA FROM 'key'), by key, with the type each must be declared with.
+// A source asked for metadata keys (CreateContext.Metadata) appends their
+// values, in that order, after the projected physical columns.
+type Metadata map[string]types.Type
