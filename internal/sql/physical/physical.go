@@ -89,11 +89,21 @@ func (p *planner) sink(s *plan.Sink) error {
 	if par, ok, err := tableParallelism(s.Table, "sink.parallelism"); err != nil {
 		return err
 	} else if ok && par != v.Parallelism {
-		part := task.Rebalance
-		if par == 1 {
+		part, keys := task.Rebalance, []int(nil)
+		if s.Input.Mode() == plan.Updates {
+			// Every change of a key must reach the same sink instance,
+			// in order: hash on the primary key, as Flink does, which
+			// refuses a changelog into such a sink without one.
+			keys = s.Table.Resolved.PrimaryKey
+			if len(keys) == 0 {
+				return fmt.Errorf("the sink for table '%s' has a configured parallelism of %d, while the input parallelism is %d; since the input produces updates (from %s), a primary key is required to route every change of a key to the same sink instance, but table '%s' has none; declare PRIMARY KEY (...) NOT ENFORCED or remove 'sink.parallelism'",
+					s.Table.Name, par, v.Parallelism, producer(s.Input), s.Table.Name)
+			}
+			part = task.Hash
+		} else if par == 1 {
 			part = task.Global
 		}
-		v = p.connect(v, part, nil, par, "Sink: "+s.Table.Name)
+		v = p.connect(v, part, keys, par, "Sink: "+s.Table.Name)
 	} else {
 		v.Name += " -> Sink: " + s.Table.Name
 	}
