@@ -554,26 +554,63 @@ func targetSchema(phys types.Schema, target []int) string {
 	return types.Schema{Fields: fs}.String()
 }
 
-// implicitlyCastable allows the widening casts Flink applies when writing to
-// a sink: numeric widening, CHAR/VARCHAR to VARCHAR, and timestamp precision.
+// implicitlyCastable is Flink's LogicalTypeCasts.supportsImplicitCast,
+// the rule for writing a query column into a sink column of another type
+// (the sink column's nullability is enforced apart): numeric widening,
+// any number to DECIMAL and DOUBLE, CHAR/VARCHAR to VARCHAR but only CHAR
+// to CHAR (same for binary strings), TIMESTAMP to DATE and TIME, TIMESTAMP
+// and TIMESTAMP_LTZ either way, and ARRAY/MAP/MULTISET/ROW child by child.
 func implicitlyCastable(from, to types.Type) bool {
-	if from.ID == types.Null {
+	if from.ID == types.Null || from.EqualIgnoringNull(to) {
 		return true
 	}
-	if from.IsNumeric() && to.IsNumeric() {
-		return types.NumericRank(from.ID) <= types.NumericRank(to.ID)
-	}
-	if from.IsString() && to.IsString() {
+	switch to.ID {
+	case types.Decimal, types.Double:
+		return from.IsNumeric()
+	case types.Float:
+		return from.IsNumeric() && from.ID != types.Double
+	case types.TinyInt, types.SmallInt, types.Int, types.BigInt:
+		return from.IsInteger() && types.NumericRank(from.ID) <= types.NumericRank(to.ID)
+	case types.Char:
+		return from.ID == types.Char
+	case types.VarChar:
+		return from.IsString()
+	case types.Binary:
+		return from.ID == types.Binary
+	case types.VarBinary:
+		return from.IsBinary()
+	case types.Date, types.Time:
+		return from.ID == to.ID || from.ID == types.Timestamp
+	case types.Timestamp, types.TimestampLTZ:
+		return from.IsTimestamp()
+	case types.Array, types.Multiset, types.Map:
+		if from.ID != to.ID {
+			return false
+		}
+		if to.Key != nil && !implicitChild(*from.Key, *to.Key) {
+			return false
+		}
+		return implicitChild(*from.Elem, *to.Elem)
+	case types.RowType:
+		if from.ID != to.ID || len(from.Fields) != len(to.Fields) {
+			return false
+		}
+		for i := range from.Fields {
+			if !implicitChild(from.Fields[i].Type, to.Fields[i].Type) {
+				return false
+			}
+		}
 		return true
 	}
-	if from.IsBinary() && to.IsBinary() {
-		return true
+	return from.ID == to.ID
+}
+
+// implicitChild is implicitlyCastable for the element, key or field types
+// of a constructed type, where a nullable type cannot go into a NOT NULL
+// one.
+func implicitChild(from, to types.Type) bool {
+	if from.Nullable && !to.Nullable {
+		return false
 	}
-	if from.IsTimestamp() && to.ID == from.ID {
-		return true
-	}
-	if from.ID == types.Time && to.ID == types.Time {
-		return true
-	}
-	return false
+	return implicitlyCastable(from, to)
 }
