@@ -89,19 +89,21 @@ func (p *planner) sink(s *plan.Sink) error {
 	if par, ok, err := tableParallelism(s.Table, "sink.parallelism"); err != nil {
 		return err
 	} else if ok && par != v.Parallelism {
+		// Every change of a key must reach the same sink instance, in
+		// order: as Flink does, hash on the primary key, and refuse
+		// updates into several instances without one. (Flink refuses
+		// them into one instance too; there a global exchange keeps each
+		// key's changes in order, so it is allowed.)
 		part, keys := task.Rebalance, []int(nil)
-		if s.Input.Mode() == plan.Updates {
-			// Every change of a key must reach the same sink instance,
-			// in order: hash on the primary key, as Flink does, which
-			// refuses a changelog into such a sink without one.
-			keys = s.Table.Resolved.PrimaryKey
-			if len(keys) == 0 {
-				return fmt.Errorf("the sink for table '%s' has a configured parallelism of %d, while the input parallelism is %d; since the input produces updates (from %s), a primary key is required to route every change of a key to the same sink instance, but table '%s' has none; declare PRIMARY KEY (...) NOT ENFORCED or remove 'sink.parallelism'",
-					s.Table.Name, par, v.Parallelism, producer(s.Input), s.Table.Name)
-			}
-			part = task.Hash
-		} else if par == 1 {
+		pk := s.Table.Resolved.PrimaryKey
+		switch {
+		case par == 1:
 			part = task.Global
+		case len(pk) > 0:
+			part, keys = task.Hash, pk
+		case s.Input.Mode() == plan.Updates:
+			return fmt.Errorf("the sink for table '%s' has a configured parallelism of %d, while the input parallelism is %d; since the input produces updates (from %s), a primary key is required to route every change of a key to the same sink instance, but table '%s' has none; declare PRIMARY KEY (...) NOT ENFORCED or set 'sink.parallelism' to 1",
+				s.Table.Name, par, v.Parallelism, producer(s.Input), s.Table.Name)
 		}
 		v = p.connect(v, part, keys, par, "Sink: "+s.Table.Name)
 	} else {
