@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/sluicehq/sluice/internal/hint"
@@ -48,7 +49,11 @@ func (s *Session) createTable(st *ast.CreateTable) (Action, error) {
 	for _, c := range st.Columns {
 		switch {
 		case c.Metadata != nil:
-			return nil, ast.Errorf(c.Pos, "metadata column '%s': connector '%s' has no metadata keys", c.Name.Name, optionValue(st.Options, "connector"))
+			col, err := s.metadataColumn(st, c)
+			if err != nil {
+				return nil, err
+			}
+			t.Columns = append(t.Columns, col)
 		case c.Computed != nil:
 			e, err := s.newExprBuilder(physScope).build(c.Computed)
 			if err != nil {
@@ -109,6 +114,43 @@ func optionPos(st *ast.CreateTable, msg string) ast.Pos {
 		return conn.Pos
 	}
 	return st.Pos
+}
+
+// metadataColumn resolves c TYPE METADATA [FROM 'key'] [VIRTUAL] against the
+// connector's declared metadata.
+func (s *Session) metadataColumn(st *ast.CreateTable, c *ast.ColumnDef) (plan.Column, error) {
+	name := optionValue(st.Options, "connector")
+	f, err := s.connectors.Connector(name)
+	if err != nil {
+		return plan.Column{}, ast.Errorf(c.Pos, "metadata column '%s': %v", c.Name.Name, err)
+	}
+	key := c.Metadata.From
+	if key == "" {
+		key = c.Name.Name
+	}
+	want, ok := f.Metadata[key]
+	if !ok {
+		keys := make([]string, 0, len(f.Metadata))
+		for k := range f.Metadata {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		e := ast.Errorf(c.Pos, "connector '%s' has no metadata key '%s'", name, key)
+		if len(keys) == 0 {
+			e.Hint = "this connector provides no metadata columns"
+		} else {
+			e.Hint = "metadata keys: " + strings.Join(keys, ", ") + strings.TrimPrefix(hint.DidYouMean(key, keys), ";")
+		}
+		return plan.Column{}, e
+	}
+	ty, err := convertType(c.Type)
+	if err != nil {
+		return plan.Column{}, err
+	}
+	if !ty.EqualIgnoringNull(want) {
+		return plan.Column{}, ast.Errorf(c.Type.Pos, "metadata key '%s' of connector '%s' is %s; declare the column with that type (got %s)", key, name, want.WithNullable(true), ty)
+	}
+	return plan.Column{Name: c.Name.Name, Type: ty, Metadata: key, Virtual: c.Metadata.Virtual}, nil
 }
 
 func optionValue(opts []*ast.Option, key string) string {

@@ -305,23 +305,34 @@ func (s *Session) scanTable(t *plan.Table, at ast.Pos) (*relation, error) {
 	for i := range proj {
 		proj[i] = i
 	}
-	var node plan.Node = plan.NewScan(t, proj)
+	var meta []int
 	computed := false
-	for _, c := range t.Columns {
-		if !c.IsPhysical() {
+	for i, c := range t.Columns {
+		switch {
+		case c.Metadata != "":
+			meta = append(meta, i)
+			computed = true
+		case c.Computed != nil:
 			computed = true
 		}
 	}
+	var node plan.Node = plan.NewScan(t, proj, meta)
 	if computed {
+		// The scan emits physical columns, then metadata columns; the
+		// table's columns are in declaration order.
 		exprs := make([]plan.Expr, len(t.Columns))
 		names := make([]string, len(t.Columns))
-		pi := 0
+		pi, mi := 0, phys.Len()
 		for i, c := range t.Columns {
 			names[i] = c.Name
-			if c.IsPhysical() {
+			switch {
+			case c.IsPhysical():
 				exprs[i] = &plan.ColumnRef{Index: pi, Name: c.Name, T: phys.Fields[pi].Type}
 				pi++
-			} else {
+			case c.Metadata != "":
+				exprs[i] = &plan.ColumnRef{Index: mi, Name: c.Name, T: c.Type}
+				mi++
+			default:
 				exprs[i] = c.Computed
 			}
 		}

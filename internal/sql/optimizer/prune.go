@@ -59,16 +59,23 @@ func mark(req []bool, cols []int) {
 func pruneNode(n plan.Node, req []bool) (plan.Node, []int) {
 	switch x := n.(type) {
 	case *plan.Scan:
-		var proj []int
+		var proj, meta []int
+		np := len(x.Projection)
 		m := make([]int, len(req))
 		for i := range req {
 			m[i] = -1
-			if req[i] {
+			if req[i] && i < np {
 				m[i] = len(proj)
 				proj = append(proj, x.Projection[i])
 			}
 		}
-		return plan.NewScan(x.Table, proj), m
+		for i := np; i < len(req); i++ {
+			if req[i] {
+				m[i] = len(proj) + len(meta)
+				meta = append(meta, x.Metadata[i-np])
+			}
+		}
+		return plan.NewScan(x.Table, proj, meta), m
 	case *plan.Project:
 		return pruneProject(x, req)
 	case *plan.Filter:

@@ -224,6 +224,7 @@ func (p *planner) scan(x *plan.Scan) (*task.Vertex, error) {
 	t := x.Table
 	ctx := t.Resolved
 	ctx.Projection = x.Projection
+	ctx.Metadata = x.MetadataKeys()
 	src, err := t.Connector.NewSource(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("source '%s': %w", t.Name, err)

@@ -57,7 +57,8 @@ type Column struct {
 	Virtual  bool
 }
 
-// IsPhysical reports whether the column is read from the connector.
+// IsPhysical reports whether the column is a physical column of the
+// connector's records (neither computed nor metadata).
 func (c Column) IsPhysical() bool { return c.Computed == nil && c.Metadata == "" }
 
 // PhysicalSchema lists the physical columns.
@@ -88,21 +89,35 @@ type WatermarkSpec struct {
 }
 
 // Scan reads the physical columns Projection (indexes into the table's
-// physical schema) of a table, in that order.
+// physical schema) of a table, in that order, followed by the metadata
+// columns Metadata (indexes into Table.Columns).
 type Scan struct {
 	Table      *Table
 	Projection []int
+	Metadata   []int
 	schema     types.Schema
 }
 
 // NewScan builds a Scan.
-func NewScan(t *Table, projection []int) *Scan {
+func NewScan(t *Table, projection, metadata []int) *Scan {
 	phys := t.PhysicalSchema()
-	fs := make([]types.Field, len(projection))
-	for i, p := range projection {
-		fs[i] = phys.Fields[p]
+	fs := make([]types.Field, 0, len(projection)+len(metadata))
+	for _, p := range projection {
+		fs = append(fs, phys.Fields[p])
 	}
-	return &Scan{Table: t, Projection: projection, schema: types.Schema{Fields: fs}}
+	for _, m := range metadata {
+		fs = append(fs, types.Field{Name: t.Columns[m].Name, Type: t.Columns[m].Type})
+	}
+	return &Scan{Table: t, Projection: projection, Metadata: metadata, schema: types.Schema{Fields: fs}}
+}
+
+// MetadataKeys lists the metadata keys the scan reads, in output order.
+func (n *Scan) MetadataKeys() []string {
+	keys := make([]string, len(n.Metadata))
+	for i, m := range n.Metadata {
+		keys[i] = n.Table.Columns[m].Metadata
+	}
+	return keys
 }
 
 func (n *Scan) Schema() types.Schema { return n.schema }
