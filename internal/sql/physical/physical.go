@@ -202,19 +202,24 @@ func (p *planner) keyed(in plan.Node, keys []int, n plan.Node, name string, mk f
 
 func (p *planner) union(x *plan.Union) (*task.Vertex, error) {
 	to := p.newVertex("Union", p.opts.Parallelism)
-	for i, in := range x.In {
+	for _, in := range x.In {
 		v, err := p.node(in)
 		if err != nil {
 			return nil, err
 		}
-		part := task.Forward
+		part, keys := task.Forward, []int(nil)
 		if v.Parallelism != to.Parallelism {
 			part = task.Rebalance
+			if in.Mode() == plan.Updates {
+				// A retraction must follow the row it retracts through
+				// the same instance: hash on the whole row, which the
+				// two share, rather than deal rows round robin.
+				part, keys = task.Hash, allColumns(v.Schema.Len())
+			}
 		}
-		e := &task.Edge{From: v, To: to, Partitioning: part}
+		e := &task.Edge{From: v, To: to, Partitioning: part, Keys: keys}
 		v.Output = e
 		to.Inputs = append(to.Inputs, e)
-		_ = i
 	}
 	to.Schema, to.Mode = x.Schema(), x.Mode()
 	return to, nil
@@ -305,4 +310,12 @@ func keyNames(s interface{ Names() []string }, keys []int) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+func allColumns(n int) []int {
+	cols := make([]int, n)
+	for i := range cols {
+		cols[i] = i
+	}
+	return cols
 }
