@@ -38,6 +38,18 @@ type Operator interface {
 	Close() error
 }
 
+// SnapshotPreparer is implemented by stateful operators that cache state in
+// memory (docs/design/state-and-checkpoints.md). Contract for every stateful
+// operator: all state lives in stores of ctx.State (window contents,
+// accumulators, timers, deferred rows, the operator's watermark), each store
+// created with a codec so any backend can hold it; an operator may cache,
+// but PrepareSnapshot writes every cache back before the runtime snapshots
+// the backend at a checkpoint barrier; and Open, given a backend holding
+// restored state, rebuilds whatever it caches from the stores.
+type SnapshotPreparer interface {
+	PrepareSnapshot() error
+}
+
 // ProcTimeOperator is implemented by operators with processing-time timers;
 // the task calls OnProcTime periodically with the wall clock (ns).
 type ProcTimeOperator interface {
@@ -51,8 +63,12 @@ type Context struct {
 	Name        string
 	Subtask     int
 	Parallelism int
-	// State is the operator instance's state backend.
+	// State is the operator instance's state backend; it may hold state
+	// restored from a checkpoint or savepoint.
 	State state.Backend
+	// UID identifies the operator stably across runs and script edits that
+	// leave it unchanged; restored state is matched by it.
+	UID uint64
 	// Metrics counts what the operator does; safe to read concurrently.
 	Metrics *Metrics
 	// Now returns the processing time in nanoseconds (injectable for tests).
