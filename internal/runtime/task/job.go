@@ -134,7 +134,17 @@ func (j *Job) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	var sinkWM sync.Map // sink instance -> watermark
+	// The sink instances' watermarks; the job's is their minimum, updated
+	// under the lock so that a slower update cannot overwrite a newer one.
+	var sinkMu sync.Mutex
+	sinkWM := map[string]int64{}
+	for _, v := range j.g.Vertices {
+		if v.Sink != nil {
+			for i := 0; i < v.Parallelism; i++ {
+				sinkWM[fmt.Sprintf("%d/%d", v.ID, i)] = operator.NoWatermark
+			}
+		}
+	}
 	for _, v := range j.g.Vertices {
 		for i := 0; i < v.Parallelism; i++ {
 			t, err := j.newInstance(ctx, v, i)
@@ -146,15 +156,14 @@ func (j *Job) Run(ctx context.Context) error {
 			if v.Sink != nil {
 				key := fmt.Sprintf("%d/%d", v.ID, i)
 				t.onWatermark = func(wm int64) {
-					sinkWM.Store(key, wm)
-					min := int64(operator.EndOfTime)
-					sinkWM.Range(func(_, val any) bool {
-						if w := val.(int64); w < min {
-							min = w
-						}
-						return true
-					})
-					j.watermark.Store(min)
+					sinkMu.Lock()
+					defer sinkMu.Unlock()
+					sinkWM[key] = wm
+					low := int64(operator.EndOfTime)
+					for _, w := range sinkWM {
+						low = min(low, w)
+					}
+					j.watermark.Store(low)
 				}
 			}
 			wg.Add(1)

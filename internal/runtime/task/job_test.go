@@ -227,4 +227,21 @@ func TestCancelWithUnreadCollect(t *testing.T) {
 	}
 }
 
-var _ = operator.NoWatermark
+
+// The job's watermark is the minimum over every sink instance, including
+// those that have not seen one yet, and ends at EndOfTime.
+func TestJobWatermarkCoversEverySinkInstance(t *testing.T) {
+	g := &Graph{}
+	s := sourceVertex(g, 2, &memSource{rows: [][]int64{{1}, {2}}})
+	ch := make(chan Change, 16)
+	col := &Vertex{ID: 2, Name: "Collect", Parallelism: 2, Schema: intSchema, Sink: &SinkSpec{Table: "collect", Collect: ch}}
+	g.Vertices = append(g.Vertices, col)
+	connectTo(g, col, Forward, s)
+	j := NewJob(g, Options{})
+	if err := j.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if wm := j.Stats().Watermark; wm != operator.EndOfTime {
+		t.Fatalf("final watermark %d, want EndOfTime", wm)
+	}
+}
