@@ -227,7 +227,6 @@ func TestCancelWithUnreadCollect(t *testing.T) {
 	}
 }
 
-
 // The job's watermark is the minimum over every sink instance, including
 // those that have not seen one yet, and ends at EndOfTime.
 func TestJobWatermarkCoversEverySinkInstance(t *testing.T) {
