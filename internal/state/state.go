@@ -14,7 +14,10 @@ type Backend interface {
 // NewStore wraps it with the store's Codec.
 type BytesBackend interface {
 	Backend
-	// Table returns the raw store called name.
+	// Table returns the raw store called name. The value slice returned by
+	// its Get, and the key and value slices passed to its Range callback,
+	// are valid only until the next call on the store (they may point into
+	// reused buffers): copy them to keep them. Put copies key and value.
 	Table(name string) (Store[[]byte], error)
 }
 
@@ -41,14 +44,16 @@ type Store[V any] interface {
 }
 
 // NewStore creates the store called name in backend b. codec may be nil for
-// the heap backend.
+// the heap backend, but then the heap cannot be snapshotted (Snapshot fails
+// naming the store) nor can the store claim restored state.
 func NewStore[V any](b Backend, name string, codec Codec[V]) (Store[V], error) {
 	switch be := b.(type) {
 	case *Heap:
-		if err := be.register(name); err != nil {
+		s, err := newHeapStoreIn(be, name, codec)
+		if err != nil {
 			return nil, err
 		}
-		return newHeapStore[V](), nil
+		return s, nil
 	case BytesBackend:
 		if codec == nil {
 			return nil, fmt.Errorf("state store %q needs a codec for backend %q", name, b.Kind())

@@ -24,6 +24,9 @@ func Run(t *testing.T, newBackend func(t *testing.T) state.Backend) {
 	t.Run("Namespaces", func(t *testing.T) { namespaces(t, newBackend(t)) })
 	t.Run("KeyIsCopied", func(t *testing.T) { keyIsCopied(t, newBackend(t)) })
 	t.Run("StoresAreSeparate", func(t *testing.T) { separate(t, newBackend(t)) })
+	t.Run("RangeOrderIndependence", func(t *testing.T) { rangeOrder(t, newBackend(t)) })
+	t.Run("LargeValues", func(t *testing.T) { largeValues(t, newBackend(t)) })
+	t.Run("ManyNamespaces", func(t *testing.T) { manyNamespaces(t, newBackend(t)) })
 }
 
 func store(t *testing.T, b state.Backend, name string) state.Store[int] {
