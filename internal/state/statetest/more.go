@@ -98,7 +98,7 @@ func manyNamespaces(t *testing.T, b state.Backend) {
 	}
 	drop := spaces[len(spaces)/3]
 	s.DropNamespace(drop)
-	s.DropNamespace(drop) // twice is harmless
+	s.DropNamespace(drop)  // twice is harmless
 	s.DropNamespace(12345) // absent
 	if s.Len() != 3*(len(spaces)-1) {
 		t.Fatalf("Len after drop = %d, want %d", s.Len(), 3*(len(spaces)-1))
