@@ -14,6 +14,10 @@ type Format struct {
 	Name        string
 	Description string
 	Options     []config.Spec
+	// Changelog is set for formats whose records describe changes
+	// (debezium-json, canal-json): their decoders implement
+	// ChangelogDecoder and their encoders take every row kind.
+	Changelog bool
 	// NewDecoder builds a decoder for rows of the given schema.
 	NewDecoder func(schema types.Schema, opts *config.Options) (Decoder, error)
 	// NewEncoder builds an encoder for rows of the given schema.
@@ -57,3 +61,27 @@ type Encoder interface {
 // (a CSV comment line): the caller drops it silently and does not count it
 // as a bad record.
 var ErrSkipRecord = errors.New("record holds no row")
+
+// ChangelogDecoder is implemented by decoders of changelog formats
+// (debezium-json, canal-json), whose one record holds zero or more rows,
+// each with its own kind (an update is a -U and a +U). A source whose
+// decoder has it calls DecodeChangelog instead of Decode.
+type ChangelogDecoder interface {
+	Decoder
+	// DecodeChangelog decodes one record and calls emit for each of its
+	// rows, in order. The row (len = schema width) belongs to the decoder
+	// and is valid only during the call: emit copies what it keeps. The
+	// whole record is checked before the first emit, so a bad record emits
+	// nothing and returns the error (as Decode does). A record holding no
+	// row (a tombstone, a DDL event) emits nothing and returns nil.
+	DecodeChangelog(data []byte, emit func(kind types.RowKind, row types.Row)) error
+}
+
+// ChangelogSource is implemented by sources whose rows may carry -U, +U and
+// -D kinds (a changelog format such as debezium-json, or the upsert-kafka
+// connector), so the planner treats the table as updating. A source that
+// does not implement it, or returns false, emits inserts only.
+type ChangelogSource interface {
+	Source
+	ProducesChangelog() bool
+}

@@ -14,6 +14,12 @@
 // newlines) are not supported. Continuous monitoring
 // ('source.monitor-interval') is not supported yet and is rejected.
 //
+// Changelog formats (debezium-json, canal-json) replay a captured
+// changelog: their decoder (connector.ChangelogDecoder) may turn one line
+// into several rows with kinds (-U, +U, -D); rows beyond a Read's max wait
+// for the next Read, and the source declares connector.ChangelogSource. The
+// sink then accepts every row kind and the format encodes it.
+//
 // Sink: writer k writes "part-<uuid>-<k>-<n>" files, Flink's naming, first
 // as hidden ".part-…-<n>.inprogress" files renamed when they roll
 // ('sink.rolling-policy.file-size', 'sink.rolling-policy.rollover-interval')

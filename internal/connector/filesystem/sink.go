@@ -43,7 +43,14 @@ func newSink(ctx connector.CreateContext) (connector.Sink, error) {
 	}, nil
 }
 
-func (s *sink) Accepts() connector.ChangelogMode { return connector.AppendOnly }
+// Accepts: inserts, or every kind for a changelog format (debezium-json,
+// canal-json), which encodes the kind in the record.
+func (s *sink) Accepts() connector.ChangelogMode {
+	if s.ctx.Format.Format.Changelog {
+		return connector.All
+	}
+	return connector.AppendOnly
+}
 
 func (s *sink) Open(_ context.Context, subtask, _ int) (connector.Writer, error) {
 	enc, err := s.ctx.Format.NewEncoder(s.ctx.Schema)
@@ -79,7 +86,8 @@ func (w *writer) name(inProgress bool) string {
 
 func (w *writer) Write(b *types.Batch) error {
 	for i, row := range b.Rows {
-		if k := b.Kinds[i]; k != types.Insert {
+		k := b.Kinds[i]
+		if k != types.Insert && !w.sink.ctx.Format.Format.Changelog {
 			return fmt.Errorf("filesystem table '%s' is append-only and cannot take a %s row", w.sink.ctx.Table, k)
 		}
 		if w.file == nil {
@@ -88,7 +96,7 @@ func (w *writer) Write(b *types.Batch) error {
 			}
 		}
 		var err error
-		w.buf, err = w.enc.Encode(w.buf[:0], types.Insert, row)
+		w.buf, err = w.enc.Encode(w.buf[:0], k, row)
 		if err != nil {
 			return fmt.Errorf("filesystem table '%s': %w", w.sink.ctx.Table, err)
 		}

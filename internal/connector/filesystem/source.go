@@ -21,6 +21,8 @@ var (
 	_ connector.Split       = fileSplit("")
 	_ connector.Reader      = (*reader)(nil)
 	_ connector.SkipCounter = (*reader)(nil)
+
+	_ connector.ChangelogSource = (*source)(nil)
 )
 
 type source struct {
@@ -39,6 +41,10 @@ func newSource(ctx connector.CreateContext) (connector.Source, error) {
 }
 
 func (s *source) Bounded() bool { return true }
+
+// ProducesChangelog: files in a changelog format (debezium-json,
+// canal-json) replay their changes.
+func (s *source) ProducesChangelog() bool { return s.ctx.Format.Format.Changelog }
 
 // SequentialSplits: a task reads its files one after another.
 func (s *source) SequentialSplits() bool { return true }
@@ -108,6 +114,7 @@ func (s *source) Open(_ context.Context, sp connector.Split) (connector.Reader, 
 	if r.proj != nil {
 		r.scratch = make(types.Row, r.width)
 	}
+	r.changes, _ = dec.(connector.ChangelogDecoder)
 	return r, nil
 }
 
@@ -125,6 +132,15 @@ type reader struct {
 	skipped     int64
 	long        []byte // a line longer than the buffer
 	done        bool
+
+	changes connector.ChangelogDecoder // set for changelog formats
+	pending []change                   // rows of a record beyond max, for the next Read
+}
+
+// change is a decoded changelog row waiting for the next Read.
+type change struct {
+	kind types.RowKind
+	row  types.Row
 }
 
 func (r *reader) Skipped() int64 { return r.skipped }
@@ -162,13 +178,22 @@ func trimEOL(b []byte) []byte {
 }
 
 func (r *reader) Read(ctx context.Context, b *types.Batch, max int) error {
-	if r.done {
-		return io.EOF
-	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	for n := 0; n < max; {
+	n := 0
+	for len(r.pending) > 0 && n < max {
+		b.Append(r.pending[0].kind, r.pending[0].row)
+		r.pending = r.pending[1:]
+		n++
+	}
+	if r.done {
+		if len(r.pending) > 0 {
+			return nil
+		}
+		return io.EOF
+	}
+	for n < max {
 		line, err := r.next()
 		if errors.Is(err, io.EOF) {
 			r.done = true
@@ -179,6 +204,14 @@ func (r *reader) Read(ctx context.Context, b *types.Batch, max int) error {
 		}
 		r.line++
 		if len(line) == 0 {
+			continue
+		}
+		if r.changes != nil {
+			emitted, err := r.decodeChanges(line, b, max-n)
+			if err != nil {
+				return err
+			}
+			n += emitted
 			continue
 		}
 		var row types.Row
@@ -209,6 +242,48 @@ func (r *reader) Read(ctx context.Context, b *types.Batch, max int) error {
 		n++
 	}
 	return nil
+}
+
+// decodeChanges decodes one record of a changelog format, appending up to
+// room rows to b and keeping the rest for the next Read.
+func (r *reader) decodeChanges(line []byte, b *types.Batch, room int) (int, error) {
+	n := 0
+	err := r.changes.DecodeChangelog(line, func(kind types.RowKind, row types.Row) {
+		var out types.Row
+		if n < room {
+			out = b.Alloc(r.outWidth())
+		} else {
+			out = make(types.Row, r.outWidth())
+		}
+		if r.proj == nil {
+			copy(out, row)
+		} else {
+			for i, p := range r.proj {
+				out[i] = row[p]
+			}
+		}
+		if n < room {
+			b.Append(kind, out)
+		} else {
+			r.pending = append(r.pending, change{kind, out})
+		}
+		n++
+	})
+	if err != nil {
+		if r.changes.IgnoreParseErrors() {
+			r.skipped++
+			return 0, nil
+		}
+		return 0, &connector.BadRecordError{Source: r.table, Format: r.format, Location: r.path, Offset: fmt.Sprintf("line %d", r.line), Reason: err}
+	}
+	return min(n, room), nil
+}
+
+func (r *reader) outWidth() int {
+	if r.proj == nil {
+		return r.width
+	}
+	return len(r.proj)
 }
 
 func (r *reader) Close() error { return r.file.Close() }
