@@ -22,28 +22,49 @@ const outputChunk = 1024
 //   - a retraction that empties the group (its row count reaches 0):
 //     -D[key, previous], and the group's state is removed;
 //   - a retraction for a group that does not exist: ignored.
+//
+// With state TTL (Context.StateTTL, 'table.exec.state.ttl') a group not
+// updated for the TTL (processing time, Context.Now) is dropped without
+// output, as Flink's idle state retention (StateTTL OnCreateAndWrite,
+// NeverReturnExpired): a later row for its key starts a new group with +I,
+// a retraction for it is ignored. As in Flink's GroupAggFunction, a row
+// that leaves the results unchanged still emits -U/+U when TTL is on, so
+// downstream state sees the key as updated. Expiry uses one timer per group
+// refreshed lazily: the timer holds the expiry armed when the group was
+// created or last re-armed; on firing, a group updated since is re-armed
+// for its new expiry instead of dropped. A group past its expiry whose
+// timer has not fired yet is treated as absent when read.
 type GroupAggregate struct {
 	n       *plan.Aggregate
 	aggs    *Aggs
 	retract bool
 	nk, na  int
 
-	ctx   *operator.Context
-	out   operator.Output
-	store state.Store[*group]
-	batch *types.Batch
-	key   []byte
-	cur   []types.Value // results after the current row
-	err   error
+	ctx    *operator.Context
+	out    operator.Output
+	store  state.Store[*group]
+	ttl    int64         // state TTL in ns, 0 for none
+	timers *state.Timers // TTL expiry timers, nil without TTL
+	batch  *types.Batch
+	key    []byte
+	cur    []types.Value // results after the current row
+	err    error
 }
 
-// group is one group's state: accumulators and the results last emitted.
+// group is one group's state: accumulators and the results last emitted;
+// with TTL, the processing time of its last update and the expiry its timer
+// is armed for.
 type group struct {
 	Accs
-	prev []types.Value
+	prev    []types.Value
+	touched int64
+	timer   int64
 }
 
-var _ operator.Operator = (*GroupAggregate)(nil)
+var (
+	_ operator.Operator         = (*GroupAggregate)(nil)
+	_ operator.SnapshotPreparer = (*GroupAggregate)(nil)
+)
 
 // NewGroupAggregate returns the operator for n. Compilation errors (an
 // aggregate over a type it does not accept) are reported by Open.
@@ -58,19 +79,79 @@ func (g *GroupAggregate) Open(ctx *operator.Context, out operator.Output) error 
 	if g.err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, g.err)
 	}
-	st, err := state.NewStore[*group](ctx.State, "group-agg", nil)
+	st, err := state.NewStore[*group](ctx.State, "group-agg", groupCodec{g.aggs})
 	if err != nil {
 		return err
 	}
 	g.ctx, g.out, g.store = ctx, out, st
 	g.batch = types.NewBatch(outputChunk)
 	g.cur = make([]types.Value, g.na)
+	if ctx.StateTTL > 0 {
+		if ctx.Now == nil {
+			return fmt.Errorf("%s: state TTL needs a processing-time clock", ctx.Name)
+		}
+		g.ttl = int64(ctx.StateTTL)
+		if err := g.openTimers(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
+// openTimers creates the TTL timers: in memory for the heap backend,
+// rebuilt from the groups (so restored state gets its timers back), or in
+// the "group-agg-ttl" store for byte backends, where they were kept.
+func (g *GroupAggregate) openTimers() error {
+	_, heap := g.ctx.State.(*state.Heap)
+	t, err := state.NewTimers(g.ctx.State, "group-agg-ttl", heap)
+	if err != nil {
+		return err
+	}
+	g.timers = t
+	if t.InMemory() {
+		g.store.Range(0, func(k []byte, st *group) bool {
+			t.Register(st.timer, k)
+			return true
+		})
+	}
+	return nil
+}
+
+// PrepareSnapshot has nothing to write back: groups live in the store and
+// TTL timers are either in their store or rebuilt from the groups on Open.
+func (g *GroupAggregate) PrepareSnapshot() error { return nil }
+
+// expire drops the groups whose TTL has passed by now and re-arms the
+// timers of groups updated since their timer was set.
+func (g *GroupAggregate) expire(now int64) {
+	for {
+		at, key, ok := g.timers.Peek()
+		if !ok || at > now {
+			return
+		}
+		g.timers.Pop()
+		st, found := g.store.Get(0, key)
+		if !found || st.timer != at {
+			continue // the group was dropped or re-created since
+		}
+		if exp := st.touched + g.ttl; exp > now {
+			st.timer = exp
+			g.store.Put(0, key, st)
+			g.timers.Register(exp, key)
+			continue
+		}
+		g.store.Delete(0, key)
+	}
+}
+
 func (g *GroupAggregate) Process(_ int, b *types.Batch) error {
+	var now int64
+	if g.ttl > 0 {
+		now = g.ctx.Now()
+		g.expire(now)
+	}
 	for i, row := range b.Rows {
-		g.processRow(b.Kinds[i], row)
+		g.processRow(b.Kinds[i], row, now)
 		if g.batch.Len() >= outputChunk {
 			if err := g.flush(); err != nil {
 				return err
@@ -84,9 +165,13 @@ func (g *GroupAggregate) Process(_ int, b *types.Batch) error {
 	return g.flush()
 }
 
-func (g *GroupAggregate) processRow(kind types.RowKind, row types.Row) {
+func (g *GroupAggregate) processRow(kind types.RowKind, row types.Row, now int64) {
 	g.key = types.AppendKey(g.key[:0], row, g.n.Keys)
 	st, ok := g.store.Get(0, g.key)
+	if ok && g.ttl > 0 && st.touched+g.ttl <= now {
+		g.store.Delete(0, g.key) // expired; its timer finds nothing
+		ok = false
+	}
 	if kind.IsRetract() {
 		if !ok {
 			return // Flink ignores a retraction for an unknown group
@@ -101,14 +186,19 @@ func (g *GroupAggregate) processRow(kind types.RowKind, row types.Row) {
 		if !ok {
 			st = &group{prev: make([]types.Value, g.na)}
 			g.aggs.Init(&st.Accs)
+			if g.ttl > 0 {
+				st.timer = now + g.ttl
+				g.timers.Register(st.timer, g.key)
+			}
 		}
 		g.aggs.Accumulate(&st.Accs, row)
 	}
+	st.touched = now
 	g.aggs.Results(&st.Accs, g.cur)
 	switch {
 	case !ok:
 		g.emit(types.Insert, row, g.cur)
-	case !sameValues(st.prev, g.cur):
+	case g.ttl > 0 || !sameValues(st.prev, g.cur):
 		g.emit(types.UpdateBefore, row, st.prev)
 		g.emit(types.UpdateAfter, row, g.cur)
 	}
@@ -148,6 +238,9 @@ func (g *GroupAggregate) flush() error {
 }
 
 func (g *GroupAggregate) Watermark(wm int64) error {
+	if g.ttl > 0 {
+		g.expire(g.ctx.Now())
+	}
 	if g.ctx.Metrics != nil {
 		g.ctx.Metrics.Watermark.Store(wm)
 	}

@@ -3,6 +3,7 @@ package operator
 import (
 	"math"
 	"sync/atomic"
+	"time"
 
 	"github.com/sluicehq/sluice/internal/state"
 	"github.com/sluicehq/sluice/internal/types"
@@ -73,6 +74,11 @@ type Context struct {
 	Metrics *Metrics
 	// Now returns the processing time in nanoseconds (injectable for tests).
 	Now func() int64
+	// StateTTL is 'table.exec.state.ttl': how long the state of a key of a
+	// non-windowed stateful operator (GroupAggregate) is kept after its last
+	// update, in processing time (Now); 0 keeps it forever. Window
+	// operators ignore it (their state ends with their windows), as Flink's.
+	StateTTL time.Duration
 
 	inputWM int64
 }
