@@ -3,6 +3,8 @@ package task
 import (
 	"context"
 	"fmt"
+	"math"
+	"sort"
 	"sync"
 
 	"github.com/sluicehq/sluice/internal/connector"
@@ -18,6 +20,7 @@ const (
 	msgIdle   // the sender is idle: leave it out of the watermark
 	msgActive // the sender is active again
 	msgEnd
+	msgBarrier // checkpoint barrier
 )
 
 // message travels on a task's inbox.
@@ -27,6 +30,7 @@ type message struct {
 	input int // consumer operator input
 	batch *types.Batch
 	wm    int64
+	bar   barrier
 }
 
 var batchPool = sync.Pool{New: func() any { return types.NewBatch(1024) }}
@@ -186,6 +190,14 @@ func (o *exchangeOut) End() error {
 	return o.broadcast(message{kind: msgEnd})
 }
 
+// barrier sends checkpoint barrier b after every row before it.
+func (o *exchangeOut) barrier(b barrier) error {
+	if err := o.Flush(); err != nil {
+		return err
+	}
+	return o.broadcast(message{kind: msgBarrier, bar: b})
+}
+
 func (o *exchangeOut) Close() error {
 	for i, b := range o.bufs {
 		if b != nil {
@@ -204,19 +216,67 @@ type sinkOut struct {
 	collect chan<- Change
 	table   string
 	closed  bool
+	// twoPhase is w when it commits with checkpoints; pending holds its
+	// pre-committed checkpoints not yet known complete.
+	twoPhase connector.TwoPhaseCommitWriter
+	pending  map[int64][]byte
 }
 
 func (j *Job) newSinkOutput(ctx context.Context, t *instance) (taskOutput, error) {
 	s := t.v.Sink
-	out := &sinkOut{ctx: ctx, j: j, collect: s.Collect, table: s.Table}
+	out := &sinkOut{ctx: ctx, j: j, collect: s.Collect, table: s.Table, pending: map[int64][]byte{}}
 	if s.Sink != nil {
 		w, err := s.Sink.Open(ctx, t.subtask, t.v.Parallelism)
 		if err != nil {
 			return nil, fmt.Errorf("sink '%s': %w", s.Table, err)
 		}
 		out.w = w
+		// A two-phase writer commits at checkpoints, and at the end of the
+		// input in any case, so a job without checkpoints still delivers.
+		if tp, ok := w.(connector.TwoPhaseCommitWriter); ok {
+			out.twoPhase = tp
+		}
+		if tp, ok := w.(connector.TwoPhaseCommitWriter); ok && j.opts.Restore != nil {
+			if err := tp.Recover(j.restoredCommittables(s.Table, t.v.Parallelism, t.subtask)); err != nil {
+				w.Close()
+				return nil, fmt.Errorf("sink '%s': recovering transactions of %s: %w", s.Table, j.opts.Restore.Dir, err)
+			}
+		}
 	}
 	return out, nil
+}
+
+// preCommit prepares what was written since the last checkpoint and
+// returns the committable to record in checkpoint id.
+func (s *sinkOut) preCommit(id int64) ([][]byte, error) {
+	if s.twoPhase == nil {
+		return nil, nil
+	}
+	c, err := s.twoPhase.PreCommit(id)
+	if err != nil {
+		return nil, fmt.Errorf("sink '%s': pre-commit of checkpoint %d: %w", s.table, id, err)
+	}
+	s.pending[id] = c
+	return [][]byte{c}, nil
+}
+
+// commitUpTo commits every pre-committed checkpoint up to id, oldest
+// first: id is complete, so all before it are too.
+func (s *sinkOut) commitUpTo(id int64) error {
+	ids := make([]int64, 0, len(s.pending))
+	for p := range s.pending {
+		if p <= id {
+			ids = append(ids, p)
+		}
+	}
+	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
+	for _, p := range ids {
+		if err := s.twoPhase.Commit(p, [][]byte{s.pending[p]}); err != nil {
+			return fmt.Errorf("sink '%s': commit of checkpoint %d: %w", s.table, p, err)
+		}
+		delete(s.pending, p)
+	}
+	return nil
 }
 
 func (s *sinkOut) Emit(b *types.Batch) error {
@@ -241,6 +301,16 @@ func (s *sinkOut) EmitWatermark(int64) error { return nil }
 func (s *sinkOut) Flush() error              { return nil }
 
 func (s *sinkOut) End() error {
+	if s.twoPhase != nil {
+		// The input is complete: what is pending and what was written
+		// since the last checkpoint is final (Flink's final checkpoint).
+		if _, err := s.preCommit(math.MaxInt64); err != nil {
+			return err
+		}
+		if err := s.commitUpTo(math.MaxInt64); err != nil {
+			return err
+		}
+	}
 	if s.w != nil && !s.closed {
 		s.closed = true
 		if err := s.w.Close(); err != nil {

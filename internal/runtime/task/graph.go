@@ -58,7 +58,10 @@ type Edge struct {
 // OpSpec describes one operator of a chain.
 type OpSpec struct {
 	Name string
-	New  func() (operator.Operator, error)
+	// UID identifies a stateful operator's state across runs (0 for
+	// stateless operators); see plan.StateDigest.
+	UID uint64
+	New func() (operator.Operator, error)
 	// Describe is the EXPLAIN line.
 	Describe string
 	Mode     plan.Mode

@@ -25,16 +25,30 @@ type senderState struct {
 	ended bool
 }
 
+// inputState is a receiving task's view of its senders.
+type inputState struct {
+	t       *instance
+	senders []senderState
+	current int64
+	left    int
+	idleOut bool
+	// Checkpoint alignment: while aligning bar, messages from senders
+	// that delivered it are held until every running sender has.
+	aligning bool
+	bar      barrier
+	blocked  []bool
+	held     [][]message
+}
+
 // runInput drives the chain from the task's inbox.
 func (t *instance) runInput(ctx context.Context) error {
 	inbox := t.j.inboxes[t.v][t.subtask]
-	senders := make([]senderState, t.j.senders[t.v])
-	for i := range senders {
-		senders[i].wm = operator.NoWatermark
+	n := t.j.senders[t.v]
+	st := &inputState{t: t, senders: make([]senderState, n), current: operator.NoWatermark, left: n,
+		blocked: make([]bool, n), held: make([][]message, n)}
+	for i := range st.senders {
+		st.senders[i].wm = operator.NoWatermark
 	}
-	current := int64(operator.NoWatermark)
-	left := len(senders)
-	head := t.head()
 	ticker := newProcTicker(t)
 	var tick <-chan time.Time
 	if ticker.active() {
@@ -42,62 +56,22 @@ func (t *instance) runInput(ctx context.Context) error {
 		defer tk.Stop()
 		tick = tk.C
 	}
-	idleOut := false
-	for left > 0 {
-		var m message
+	for st.left > 0 {
 		select {
-		case m = <-inbox:
+		case m := <-inbox:
+			if err := st.handle(m); err != nil {
+				return err
+			}
 		case <-tick:
 			if err := ticker.tick(); err != nil {
 				return err
 			}
-			if err := t.out.Flush(); err != nil {
+		case id := <-t.notify:
+			if err := t.out.(*sinkOut).commitUpTo(id); err != nil {
 				return err
 			}
-			continue
 		case <-ctx.Done():
 			return context.Cause(ctx)
-		}
-		s := &senders[m.from]
-		switch m.kind {
-		case msgData:
-			// Judge lateness against the sender's watermark, or the
-			// combined one if it ran ahead while the sender was idle.
-			t.setInputWatermark(max(s.wm, current))
-			err := guard(t.v.Name, func() error {
-				if len(t.ops) == 0 {
-					return head.Emit(m.batch)
-				}
-				return t.ops[0].Process(m.input, m.batch)
-			})
-			putBatch(m.batch)
-			if err != nil {
-				return err
-			}
-		case msgWatermark:
-			s.wm = m.wm
-		case msgIdle:
-			s.idle = true
-		case msgActive:
-			s.idle = false
-		case msgEnd:
-			s.ended = true
-			left--
-		}
-		if m.kind != msgData {
-			wm, allIdle := combine(senders)
-			if wm > current {
-				current = wm
-				if err := guard(t.v.Name, func() error { return head.EmitWatermark(wm) }); err != nil {
-					return err
-				}
-			}
-			if x, ok := t.out.(*exchangeOut); ok && allIdle != idleOut && left > 0 {
-				idleOut = allIdle
-				if err := x.setIdle(allIdle); err != nil {
-					return err
-				}
-			}
 		}
 		if err := t.out.Flush(); err != nil {
 			return err
@@ -106,7 +80,118 @@ func (t *instance) runInput(ctx context.Context) error {
 	if err := t.finish(); err != nil {
 		return err
 	}
-	return t.out.End()
+	if err := t.out.End(); err != nil {
+		return err
+	}
+	t.finished(nil)
+	return nil
+}
+
+// handle processes one message from a sender.
+func (st *inputState) handle(m message) error {
+	t := st.t
+	if st.aligning && st.blocked[m.from] {
+		st.held[m.from] = append(st.held[m.from], m)
+		return nil
+	}
+	s := &st.senders[m.from]
+	switch m.kind {
+	case msgData:
+		// Judge lateness against the sender's watermark, or the combined
+		// one if it ran ahead while the sender was idle.
+		t.setInputWatermark(max(s.wm, st.current))
+		err := guard(t.v.Name, func() error {
+			if len(t.ops) == 0 {
+				return t.head().Emit(m.batch)
+			}
+			return t.ops[0].Process(m.input, m.batch)
+		})
+		putBatch(m.batch)
+		return err
+	case msgBarrier:
+		if st.aligning && m.bar.id != st.bar.id {
+			// A newer checkpoint while an older (aborted) one aligns:
+			// give up the older one first.
+			if err := st.release(); err != nil {
+				return err
+			}
+		}
+		if !st.aligning {
+			st.aligning, st.bar = true, m.bar
+		}
+		st.blocked[m.from] = true
+		return st.tryAlign()
+	case msgWatermark:
+		s.wm = m.wm
+	case msgIdle:
+		s.idle = true
+	case msgActive:
+		s.idle = false
+	case msgEnd:
+		s.ended = true
+		st.left--
+		if st.aligning {
+			if err := st.tryAlign(); err != nil {
+				return err
+			}
+		}
+	}
+	return st.advance()
+}
+
+// advance forwards a new combined watermark and idleness.
+func (st *inputState) advance() error {
+	t := st.t
+	wm, allIdle := combine(st.senders)
+	if wm > st.current {
+		st.current = wm
+		if err := guard(t.v.Name, func() error { return t.head().EmitWatermark(wm) }); err != nil {
+			return err
+		}
+	}
+	if x, ok := t.out.(*exchangeOut); ok && allIdle != st.idleOut && st.left > 0 {
+		st.idleOut = allIdle
+		return x.setIdle(allIdle)
+	}
+	return nil
+}
+
+// tryAlign completes the checkpoint once every running sender has
+// delivered its barrier: snapshot, pass the barrier on, then take the held
+// messages in order.
+func (st *inputState) tryAlign() error {
+	for i, s := range st.senders {
+		if !s.ended && !st.blocked[i] {
+			return nil
+		}
+	}
+	if err := st.t.checkpoint(st.bar, nil); err != nil {
+		return err
+	}
+	return st.release()
+}
+
+// release ends the alignment and replays the held messages.
+func (st *inputState) release() error {
+	st.aligning = false
+	held := st.held
+	st.held = make([][]message, len(held))
+	for i := range st.blocked {
+		st.blocked[i] = false
+	}
+	for _, ms := range held {
+		for k, m := range ms {
+			if err := st.handle(m); err != nil {
+				return err
+			}
+			if st.aligning && st.blocked[m.from] {
+				// A later barrier blocked the sender again: hold the rest.
+				st.held[m.from] = append(st.held[m.from], ms[k+1:]...)
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // combine is the minimum watermark over active senders, and whether every

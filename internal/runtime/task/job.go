@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,7 +14,6 @@ import (
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/runtime/operator"
 	"github.com/sluicehq/sluice/internal/sql/functions"
-	"github.com/sluicehq/sluice/internal/state"
 	"github.com/sluicehq/sluice/internal/types"
 )
 
@@ -32,6 +33,19 @@ type Options struct {
 	ChannelCapacity int
 	// Now is the processing-time clock (time.Now by default).
 	Now func() int64
+	// Checkpoint, when set, enables checkpoints.
+	Checkpoint *CheckpointOptions
+	// Restore, when set, starts the job from a checkpoint or savepoint.
+	Restore *Restore
+}
+
+// Restore is a checkpoint or savepoint to start from.
+type Restore struct {
+	Dir  string
+	Meta *Metadata
+	// IgnoreUnclaimed lets a job start when the checkpoint holds state of
+	// operators it does not have ('execution.savepoint.ignore-unclaimed-state').
+	IgnoreUnclaimed bool
 }
 
 func (o *Options) defaults() {
@@ -62,6 +76,13 @@ type Job struct {
 	watermark   atomic.Int64 // minimum of the sink tasks' watermarks
 	metrics     []*operator.Metrics
 	mu          sync.Mutex
+
+	coord                *coordinator
+	savepoints           chan savepointRequest
+	claimed              map[uint64]bool
+	checkpointsCompleted atomic.Int64
+	checkpointFailures   atomic.Int64
+	lastCheckpoint       atomic.Int64
 }
 
 // Stats is a snapshot of a running job's counters.
@@ -71,13 +92,15 @@ type Stats struct {
 	LateDropped int64 // rows dropped as late by window operators
 	Skipped     int64 // bad records skipped by sources
 	Watermark   int64 // the sinks' combined watermark (operator.NoWatermark before any)
+	// Checkpoints completed and failed, and the id of the last completed.
+	Checkpoints, CheckpointFailures, LastCheckpoint int64
 }
 
 // NewJob prepares g for running.
 func NewJob(g *Graph, opts Options) *Job {
 	opts.defaults()
 	j := &Job{g: g, opts: opts, inboxes: map[*Vertex][]chan message{}, senders: map[*Vertex]int{},
-		splits: map[*Vertex][]connector.Split{}}
+		splits: map[*Vertex][]connector.Split{}, claimed: map[uint64]bool{}, savepoints: make(chan savepointRequest)}
 	j.watermark.Store(operator.NoWatermark)
 	for _, v := range g.Vertices {
 		if v.Source != nil {
@@ -115,6 +138,34 @@ func (j *Job) Stats() Stats {
 		LateDropped: late,
 		Skipped:     j.skipped.Load(),
 		Watermark:   j.watermark.Load(),
+
+		Checkpoints:        j.checkpointsCompleted.Load(),
+		CheckpointFailures: j.checkpointFailures.Load(),
+		LastCheckpoint:     j.lastCheckpoint.Load(),
+	}
+}
+
+// Savepoint takes a savepoint into dir (which must not exist) and waits
+// for it. It needs checkpointing to be configured (a directory for the
+// coordinator's work) and a running job.
+func (j *Job) Savepoint(ctx context.Context, dir string) error {
+	if j.coord == nil {
+		return errors.New("savepoints need checkpointing: set 'state.checkpoints.dir'")
+	}
+	if _, err := os.Stat(dir); err == nil {
+		return fmt.Errorf("savepoint directory %s already exists", dir)
+	}
+	req := savepointRequest{dir: dir, done: make(chan error, 1)}
+	select {
+	case j.savepoints <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -133,7 +184,7 @@ func (j *Job) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var wg sync.WaitGroup
+	var wg, tasks sync.WaitGroup
 	// The sink instances' watermarks; the job's is their minimum, updated
 	// under the lock so that a slower update cannot overwrite a newer one.
 	var sinkMu sync.Mutex
@@ -145,14 +196,31 @@ func (j *Job) Run(ctx context.Context) error {
 			}
 		}
 	}
+	var instances []*instance
 	for _, v := range j.g.Vertices {
 		for i := 0; i < v.Parallelism; i++ {
 			t, err := j.newInstance(ctx, v, i)
 			if err != nil {
-				cancel(err)
-				wg.Wait()
+				for _, o := range instances {
+					o.closeAll()
+				}
 				return err
 			}
+			instances = append(instances, t)
+		}
+	}
+	if err := j.checkClaims(); err != nil {
+		for _, o := range instances {
+			o.closeAll()
+		}
+		return err
+	}
+	if j.opts.Checkpoint != nil {
+		j.startCoordinator(ctx, instances, &wg)
+	}
+	for _, t := range instances {
+		{
+			v, i := t.v, t.subtask
 			if v.Sink != nil {
 				key := fmt.Sprintf("%d/%d", v.ID, i)
 				t.onWatermark = func(wm int64) {
@@ -166,20 +234,76 @@ func (j *Job) Run(ctx context.Context) error {
 					j.watermark.Store(low)
 				}
 			}
-			wg.Add(1)
+			tasks.Add(1)
 			go func() {
-				defer wg.Done()
+				defer tasks.Done()
 				if err := t.run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 					cancel(err)
 				}
 			}()
 		}
 	}
+	tasks.Wait()
+	err := context.Cause(ctx)
+	if err == nil {
+		cancel(errJobDone) // stops the coordinator
+	}
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	return ctx.Err()
+	return err
+}
+
+// errJobDone ends the job's context once every task has finished.
+var errJobDone = errors.New("job finished")
+
+// checkClaims refuses a restore whose state no operator takes, unless told
+// to ignore it.
+func (j *Job) checkClaims() error {
+	if j.opts.Restore == nil || j.opts.Restore.IgnoreUnclaimed {
+		return nil
+	}
+	un := j.unclaimed()
+	if len(un) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for _, op := range un {
+		fmt.Fprintf(&b, "\n  %s (uid %016x): %s", op.Name, op.UID, op.Describe)
+	}
+	return fmt.Errorf("%s holds state that no operator of this job can take:%s\nthe script's stateful operators changed; set 'execution.savepoint.ignore-unclaimed-state' = 'true' to start without that state",
+		j.opts.Restore.Dir, b.String())
+}
+
+// startCoordinator wires control channels into the instances and starts
+// the checkpoint coordinator.
+func (j *Job) startCoordinator(ctx context.Context, instances []*instance, wg *sync.WaitGroup) {
+	opts := *j.opts.Checkpoint
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Minute
+	}
+	c := &coordinator{j: j, opts: opts, acks: make(chan ack, len(instances)), total: len(instances),
+		finished: map[string]TaskSnapshot{}}
+	if r := j.opts.Restore; r != nil {
+		c.next = r.Meta.ID // ids keep growing across restores
+	}
+	for _, t := range instances {
+		if t.v.Source != nil {
+			t.ctrl = make(chan barrier, 1)
+			c.sources = append(c.sources, sourceCtrl{key: taskKey(vertexKey(t.v), t.subtask), ch: t.ctrl})
+		}
+		if so, ok := t.out.(*sinkOut); ok && so.twoPhase != nil {
+			t.notify = make(chan int64, 1)
+			c.sinks = append(c.sinks, t.notify)
+		}
+	}
+	j.coord = c
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.run(ctx, j.savepoints)
+	}()
 }
 
 // instance is one parallel task of a vertex.
@@ -193,6 +317,12 @@ type instance struct {
 	out     taskOutput
 	// onWatermark observes the watermarks reaching a sink.
 	onWatermark func(int64)
+	// ctrl delivers checkpoint triggers to a source task; notify delivers
+	// completed checkpoint ids to a sink task with a two-phase writer.
+	ctrl   chan barrier
+	notify chan int64
+	// doneSplits are splits a restored checkpoint had finished.
+	doneSplits []SplitSnapshot
 }
 
 // taskOutput is where a chain's last operator writes.
@@ -220,9 +350,13 @@ func (j *Job) newInstance(ctx context.Context, v *Vertex, subtask int) (*instanc
 		j.mu.Unlock()
 		t.ops = append(t.ops, op)
 		t.names = append(t.names, spec.Name)
+		st, err := j.restoredState(spec, v.Parallelism, subtask)
+		if err != nil {
+			return nil, err
+		}
 		t.ctxs = append(t.ctxs, &operator.Context{
-			Name: spec.Name, Subtask: subtask, Parallelism: v.Parallelism,
-			State: state.NewHeap(), Metrics: m, Now: j.opts.Now,
+			Name: spec.Name, Subtask: subtask, Parallelism: v.Parallelism, UID: spec.UID,
+			State: st, Metrics: m, Now: j.opts.Now,
 		})
 	}
 	out, err := j.newOutput(ctx, t)

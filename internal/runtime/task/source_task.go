@@ -125,26 +125,37 @@ func (s *wmStage) catchUp() error {
 }
 
 type splitReader struct {
-	split    connector.Split
-	r        connector.Reader
-	lastRows int64 // processing time of the last row
-	skipped  int64
+	split      connector.Split
+	r          connector.Reader
+	lastRows   int64 // processing time of the last row
+	skipped    int64
+	restoredWM int64
 }
 
 func (t *instance) runSource(ctx context.Context) error {
 	j, src := t.j, t.v.Source
 	splits := j.splits[t.v]
+	saved := j.restoredSplits(src.Table)
 	var mine []*splitReader
 	for i, s := range splits {
 		if i%t.v.Parallelism != t.subtask {
 			continue
 		}
-		r, err := src.Source.Open(ctx, s)
+		sv, restored := saved[s.ID()]
+		if restored && sv.Done {
+			t.doneSplits = append(t.doneSplits, sv) // finished before the checkpoint
+			continue
+		}
+		r, err := openSplit(ctx, src, s, sv, restored)
 		if err != nil {
 			return fmt.Errorf("source '%s': opening %s: %w", src.Table, s.ID(), err)
 		}
 		defer r.Close()
-		mine = append(mine, &splitReader{split: s, r: r, lastRows: j.opts.Now()})
+		sr := &splitReader{split: s, r: r, lastRows: j.opts.Now(), restoredWM: operator.NoWatermark}
+		if restored {
+			sr.restoredWM = sv.Watermark
+		}
+		mine = append(mine, sr)
 	}
 	pre, preNames, err := t.buildPre()
 	if err != nil {
@@ -157,6 +168,9 @@ func (t *instance) runSource(ctx context.Context) error {
 		}
 	}
 	wm := newWMStage(t.head(), eval, int64(j.opts.AutoWatermarkInterval), len(mine))
+	for i, sr := range mine {
+		wm.split[i] = sr.restoredWM
+	}
 	entry, err := openPre(pre, preNames, wm, t)
 	if err != nil {
 		return err
@@ -176,7 +190,38 @@ func (t *instance) runSource(ctx context.Context) error {
 	if err := t.finish(); err != nil {
 		return err
 	}
-	return t.out.End()
+	if err := t.out.End(); err != nil {
+		return err
+	}
+	t.finished(t.splitSnapshots(mine, wm))
+	return nil
+}
+
+// openSplit opens a split, at its restored position when the source can
+// resume; a source that cannot starts the split over.
+func openSplit(ctx context.Context, src *SourceSpec, s connector.Split, sv SplitSnapshot, restored bool) (connector.Reader, error) {
+	if restored && sv.Position != nil {
+		if rs, ok := src.Source.(connector.ResumableSource); ok {
+			return rs.OpenAt(ctx, s, sv.Position)
+		}
+	}
+	return src.Source.Open(ctx, s)
+}
+
+// splitSnapshots records the task's splits for a checkpoint: positions of
+// readers that can report them, per-split watermarks, and finished splits.
+func (t *instance) splitSnapshots(mine []*splitReader, wm *wmStage) []SplitSnapshot {
+	out := append([]SplitSnapshot(nil), t.doneSplits...)
+	for i, sr := range mine {
+		sp := SplitSnapshot{Source: t.v.Source.Table, ID: sr.split.ID(), Watermark: wm.split[i], Done: wm.done[i]}
+		if cr, ok := sr.r.(connector.CheckpointedReader); ok && !wm.done[i] {
+			if pos, err := cr.Position(); err == nil {
+				sp.Position = pos
+			}
+		}
+		out = append(out, sp)
+	}
+	return out
 }
 
 // readSplits reads the task's splits round robin until all are done.
@@ -266,8 +311,35 @@ func (t *instance) readSplits(ctx context.Context, mine []*splitReader, entry op
 		if err := t.out.Flush(); err != nil {
 			return err
 		}
+		if err := t.pollControl(mine, wm); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// pollControl takes a pending checkpoint trigger (between two reads, so
+// positions and state describe the same cut) and a pending commit
+// notification for a chained sink.
+func (t *instance) pollControl(mine []*splitReader, wm *wmStage) error {
+	select {
+	case b := <-t.ctrl:
+		if err := t.checkpoint(b, t.splitSnapshots(mine, wm)); err != nil {
+			return err
+		}
+	default:
+	}
+	return t.pollNotify()
+}
+
+// pollNotify commits what a completed checkpoint covers, if one arrived.
+func (t *instance) pollNotify() error {
+	select {
+	case id := <-t.notify:
+		return t.out.(*sinkOut).commitUpTo(id)
+	default:
+		return nil
+	}
 }
 
 // updateIdle tells downstream when every remaining split is idle.

@@ -2,6 +2,7 @@ package physical
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,7 @@ type Options struct {
 type planner struct {
 	opts  Options
 	graph *task.Graph
+	uids  map[uint64]int // digest hash → operators seen with it
 }
 
 // Build plans the sinks of one job into a graph.
@@ -30,7 +32,7 @@ func Build(sinks []*plan.Sink, opts Options) (*task.Graph, error) {
 	if opts.Parallelism < 1 {
 		opts.Parallelism = 1
 	}
-	p := &planner{opts: opts, graph: &task.Graph{}}
+	p := &planner{opts: opts, graph: &task.Graph{}, uids: map[uint64]int{}}
 	for _, s := range sinks {
 		if err := p.sink(s); err != nil {
 			return nil, err
@@ -59,7 +61,7 @@ func (p *planner) connect(v *task.Vertex, part task.Partitioning, keys []int, pa
 }
 
 func (p *planner) chain(v *task.Vertex, n plan.Node, name string, mk func() (operator.Operator, error)) *task.Vertex {
-	v.Ops = append(v.Ops, task.OpSpec{Name: fmt.Sprintf("%s[%d]", name, v.ID), New: mk, Describe: n.Describe(), Mode: n.Mode()})
+	v.Ops = append(v.Ops, task.OpSpec{Name: fmt.Sprintf("%s[%d]", name, v.ID), UID: p.uid(n), New: mk, Describe: n.Describe(), Mode: n.Mode()})
 	v.Schema, v.Mode = n.Schema(), n.Mode()
 	return v
 }
@@ -125,6 +127,22 @@ func tableParallelism(t *plan.Table, key string) (int, bool, error) {
 		return 0, false, fmt.Errorf("table '%s': '%s' must be a positive integer, got '%s'", t.Name, key, raw)
 	}
 	return n, true, nil
+}
+
+// uid is a stateful node's stable identity: a hash of its state digest and
+// of how many identical ones came before it in the script.
+func (p *planner) uid(n plan.Node) uint64 {
+	d := plan.StateDigest(n)
+	if d == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(d))
+	base := h.Sum64()
+	k := p.uids[base]
+	p.uids[base] = k + 1
+	fmt.Fprintf(h, "#%d", k)
+	return h.Sum64() | 1 // never 0
 }
 
 // producer names the operator that introduces updates under n.

@@ -1,0 +1,182 @@
+package task
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/state"
+)
+
+// barrier is checkpoint id flowing with the data; dir is where the
+// checkpoint's files go.
+type barrier struct {
+	id  int64
+	dir string
+}
+
+// vertexKey names a vertex in checkpoints: its first operator or source,
+// which stays the same when unrelated parts of the script change.
+func vertexKey(v *Vertex) string { return v.Name }
+
+// snapshotOperators prepares and snapshots every stateful operator of the
+// instance into b.dir.
+func (t *instance) snapshotOperators(b barrier) ([]OperatorSnapshot, error) {
+	var out []OperatorSnapshot
+	for i, spec := range t.v.Ops {
+		if spec.UID == 0 {
+			continue
+		}
+		if sp, ok := t.ops[i].(operator.SnapshotPreparer); ok {
+			if err := guard(spec.Name, sp.PrepareSnapshot); err != nil {
+				return nil, err
+			}
+		}
+		sn, ok := t.ctxs[i].State.(state.Snapshotter)
+		if !ok {
+			return nil, fmt.Errorf("%s: state backend %q cannot be checkpointed", spec.Name, t.ctxs[i].State.Kind())
+		}
+		sub := fmt.Sprintf("op-%016x-%d", spec.UID, t.subtask)
+		if err := os.MkdirAll(filepath.Join(b.dir, sub), 0o755); err != nil {
+			return nil, err
+		}
+		files, err := sn.Snapshot(filepath.Join(b.dir, sub))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", spec.Name, err)
+		}
+		for j, f := range files {
+			files[j] = filepath.Join(sub, f)
+		}
+		out = append(out, OperatorSnapshot{UID: spec.UID, Name: spec.Name, Describe: spec.Describe, Files: files})
+	}
+	return out, nil
+}
+
+// checkpoint snapshots the instance at barrier b, passes the barrier on
+// and acknowledges it. splits is the source's part (nil elsewhere).
+func (t *instance) checkpoint(b barrier, splits []SplitSnapshot) error {
+	snap := t.baseSnapshot()
+	snap.Splits = splits
+	ops, err := t.snapshotOperators(b)
+	if err == nil {
+		snap.Operators = ops
+		if so, ok := t.out.(*sinkOut); ok {
+			snap.Committables, err = so.preCommit(b.id)
+		}
+	}
+	if err == nil {
+		if x, ok := t.out.(*exchangeOut); ok {
+			err = x.barrier(b)
+		}
+	}
+	t.j.ack(ack{id: b.id, snap: snap, err: err})
+	return err
+}
+
+func (t *instance) baseSnapshot() TaskSnapshot {
+	snap := TaskSnapshot{Vertex: vertexKey(t.v), Subtask: t.subtask, Parallelism: t.v.Parallelism}
+	if t.v.Sink != nil {
+		snap.Sink = t.v.Sink.Table
+	}
+	return snap
+}
+
+// finished tells the coordinator the instance has ended, with what later
+// checkpoints must record for it.
+func (t *instance) finished(splits []SplitSnapshot) {
+	snap := t.baseSnapshot()
+	snap.Splits = splits
+	t.j.ack(ack{snap: snap, final: true})
+}
+
+// ack delivers a task's answer to the coordinator, if checkpoints are on.
+func (j *Job) ack(a ack) {
+	if j.coord == nil {
+		return
+	}
+	j.coord.acks <- a
+}
+
+// restoredState returns the state backend for a stateful operator
+// instance: restored from the checkpoint being resumed when it has state
+// for the operator's UID, else fresh.
+func (j *Job) restoredState(spec OpSpec, parallelism, subtask int) (state.Backend, error) {
+	r := j.opts.Restore
+	if r == nil || spec.UID == 0 {
+		return state.NewHeap(), nil
+	}
+	var files []string
+	for _, ts := range r.Meta.Tasks {
+		for _, op := range ts.Operators {
+			if op.UID == spec.UID {
+				for _, f := range op.Files {
+					files = append(files, filepath.Join(r.Dir, f))
+				}
+			}
+		}
+	}
+	if len(files) == 0 {
+		return state.NewHeap(), nil
+	}
+	j.claim(spec.UID)
+	kg := state.RangeFor(r.Meta.MaxParallelism, parallelism, subtask)
+	h, err := state.RestoreHeap(files, kg, r.Meta.MaxParallelism)
+	if err != nil {
+		return nil, fmt.Errorf("%s: restoring state from %s: %w", spec.Name, r.Dir, err)
+	}
+	return h, nil
+}
+
+func (j *Job) claim(uid uint64) {
+	j.mu.Lock()
+	j.claimed[uid] = true
+	j.mu.Unlock()
+}
+
+// unclaimed lists the restored operators no operator of this job took.
+func (j *Job) unclaimed() []OperatorSnapshot {
+	var out []OperatorSnapshot
+	seen := map[uint64]bool{}
+	for _, ts := range j.opts.Restore.Meta.Tasks {
+		for _, op := range ts.Operators {
+			if !j.claimed[op.UID] && !seen[op.UID] {
+				seen[op.UID] = true
+				out = append(out, op)
+			}
+		}
+	}
+	return out
+}
+
+// restoredSplits returns the saved state of a source's splits by split ID.
+func (j *Job) restoredSplits(source string) map[string]SplitSnapshot {
+	out := map[string]SplitSnapshot{}
+	if j.opts.Restore == nil {
+		return out
+	}
+	for _, ts := range j.opts.Restore.Meta.Tasks {
+		for _, sp := range ts.Splits {
+			if sp.Source == source {
+				out[sp.ID] = sp
+			}
+		}
+	}
+	return out
+}
+
+// restoredCommittables returns what sink instance subtask of table must
+// recover: the committables of the old instances j with j % parallelism
+// == subtask.
+func (j *Job) restoredCommittables(table string, parallelism, subtask int) [][]byte {
+	if j.opts.Restore == nil {
+		return nil
+	}
+	var out [][]byte
+	for _, ts := range j.opts.Restore.Meta.Tasks {
+		if ts.Sink == table && ts.Subtask%parallelism == subtask {
+			out = append(out, ts.Committables...)
+		}
+	}
+	return out
+}
