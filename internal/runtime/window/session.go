@@ -30,7 +30,7 @@ type SessionAggregate struct {
 
 	emitter
 	store  state.Store[*sessions]
-	timers sessionHeap
+	timers *state.Timers // session ends: in memory (heap backend) or in a store
 	key    []byte
 }
 
@@ -50,6 +50,7 @@ type session struct {
 var (
 	_ operator.Operator         = (*SessionAggregate)(nil)
 	_ operator.ProcTimeOperator = (*SessionAggregate)(nil)
+	_ operator.SnapshotPreparer = (*SessionAggregate)(nil)
 )
 
 func newSessionAggregate(n *plan.WindowAggregate) *SessionAggregate {
@@ -73,15 +74,34 @@ func (s *SessionAggregate) Open(ctx *operator.Context, out operator.Output) erro
 	if s.err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, s.err)
 	}
-	st, err := state.NewStore[*sessions](ctx.State, "session-agg", nil)
+	st, err := state.NewStore[*sessions](ctx.State, "session-agg", sessionsCodec{s.aggs})
 	if err != nil {
 		return err
 	}
 	s.store = st
 	s.emitter.open(ctx, out)
 	s.ts.now = ctx.Now
+	// With the heap backend the timers are a heap in memory, rebuilt here
+	// from the sessions (each open session has one timer, at its end); with
+	// a byte backend they live only in the session-timers store.
+	_, heap := ctx.State.(*state.Heap)
+	if s.timers, err = state.NewTimers(ctx.State, "session-timers", heap); err != nil {
+		return err
+	}
+	if s.timers.InMemory() {
+		st.Range(0, func(k []byte, ss *sessions) bool {
+			for _, x := range ss.list {
+				s.timers.Register(x.end, k)
+			}
+			return true
+		})
+	}
 	return nil
 }
+
+// PrepareSnapshot has nothing to write back: sessions live in their store
+// and timers are in theirs or rebuilt from the sessions on Open.
+func (s *SessionAggregate) PrepareSnapshot() error { return nil }
 
 func (s *SessionAggregate) Process(_ int, b *types.Batch) error {
 	s.countIn(b.Len())
@@ -157,7 +177,7 @@ func (s *SessionAggregate) mergeInto(st *sessions, lo, hi int, start, end int64)
 		s.aggs.Init(&x.Accs)
 		i, _ := slices.BinarySearchFunc(st.list, start, func(a *session, t int64) int { return compareInt(a.start, t) })
 		st.list = slices.Insert(st.list, i, x)
-		s.timers.push(end, st.key)
+		s.timers.Register(end, s.key)
 		return x
 	}
 	x := st.list[lo]
@@ -166,7 +186,7 @@ func (s *SessionAggregate) mergeInto(st *sessions, lo, hi int, start, end int64)
 	}
 	st.list = slices.Delete(st.list, lo+1, hi)
 	if end != x.end {
-		s.timers.push(end, st.key)
+		s.timers.Register(end, s.key)
 	}
 	x.start, x.end = start, end
 	return x
@@ -202,24 +222,28 @@ func (s *SessionAggregate) OnProcTime(now int64) error {
 }
 
 func (s *SessionAggregate) fireUntil(t int64) error {
-	for s.timers.len() > 0 && s.timers.peek().end-ms <= t {
-		tm := s.timers.pop()
-		if err := s.fire(tm); err != nil {
+	for {
+		end, key, ok := s.timers.Peek()
+		if !ok || end-ms > t {
+			break
+		}
+		s.key = append(s.key[:0], key...)
+		s.timers.Pop()
+		if err := s.fire(end); err != nil {
 			return err
 		}
 	}
 	return s.flush()
 }
 
-// fire emits and removes the key's session ending at tm.end, if it still
-// exists (a timer of a session that has since grown is stale).
-func (s *SessionAggregate) fire(tm sessionTimer) error {
-	s.key = append(s.key[:0], tm.key...)
+// fire emits and removes the session of key s.key ending at end, if it
+// still exists (a timer of a session that has since grown is stale).
+func (s *SessionAggregate) fire(end int64) error {
 	st, ok := s.store.Get(0, s.key)
 	if !ok {
 		return nil
 	}
-	i := slices.IndexFunc(st.list, func(x *session) bool { return x.end == tm.end })
+	i := slices.IndexFunc(st.list, func(x *session) bool { return x.end == end })
 	if i < 0 {
 		return nil
 	}
@@ -240,55 +264,3 @@ func (s *SessionAggregate) fire(tm sessionTimer) error {
 // Finish flushes; see WindowAggregate.Finish for processing time.
 func (s *SessionAggregate) Finish() error { return s.flush() }
 func (s *SessionAggregate) Close() error  { return nil }
-
-// sessionTimer is a pending session end for one key.
-type sessionTimer struct {
-	end int64
-	key string
-}
-
-// sessionHeap orders timers by end, then key (for a deterministic order
-// among sessions ending together).
-type sessionHeap struct{ h []sessionTimer }
-
-func (q *sessionHeap) less(i, j int) bool {
-	a, b := q.h[i], q.h[j]
-	return a.end < b.end || a.end == b.end && a.key < b.key
-}
-
-func (q *sessionHeap) len() int           { return len(q.h) }
-func (q *sessionHeap) peek() sessionTimer { return q.h[0] }
-
-func (q *sessionHeap) push(end int64, key string) {
-	q.h = append(q.h, sessionTimer{end, key})
-	for i := len(q.h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !q.less(i, p) {
-			break
-		}
-		q.h[p], q.h[i] = q.h[i], q.h[p]
-		i = p
-	}
-}
-
-func (q *sessionHeap) pop() sessionTimer {
-	top := q.h[0]
-	n := len(q.h) - 1
-	q.h[0] = q.h[n]
-	q.h = q.h[:n]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < n && q.less(l, m) {
-			m = l
-		}
-		if l+1 < n && q.less(l+1, m) {
-			m = l + 1
-		}
-		if m == i {
-			break
-		}
-		q.h[i], q.h[m] = q.h[m], q.h[i]
-		i = m
-	}
-	return top
-}

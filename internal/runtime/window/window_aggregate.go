@@ -3,6 +3,8 @@ package window
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/sluicehq/sluice/internal/runtime/agg"
 	"github.com/sluicehq/sluice/internal/runtime/operator"
@@ -31,6 +33,8 @@ type WindowAggregate struct {
 
 	emitter
 	store   state.Store[*sliceAcc]
+	meta    state.Store[*windowMeta] // written by PrepareSnapshot
+	metaKey []byte
 	live    map[int64]int // slice end → keys in it (namespaces with data)
 	pending endHeap       // window ends to fire
 	key     []byte
@@ -62,6 +66,7 @@ type sliceAcc struct {
 var (
 	_ operator.Operator         = (*WindowAggregate)(nil)
 	_ operator.ProcTimeOperator = (*WindowAggregate)(nil)
+	_ operator.SnapshotPreparer = (*WindowAggregate)(nil)
 )
 
 // NewWindowAggregate returns the operator for n: slicing for TUMBLE, HOP and
@@ -84,16 +89,47 @@ func (w *WindowAggregate) Open(ctx *operator.Context, out operator.Output) error
 	if w.err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, w.err)
 	}
-	st, err := state.NewStore[*sliceAcc](ctx.State, "window-agg", nil)
+	st, err := state.NewStore[*sliceAcc](ctx.State, "window-agg", sliceCodec{w.aggs})
 	if err != nil {
 		return err
 	}
-	w.store = st
+	meta, err := state.NewStore[*windowMeta](ctx.State, "window-meta", metaCodec{})
+	if err != nil {
+		return err
+	}
+	w.store, w.meta = st, meta
+	w.metaKey = state.OperatorKey(ctx.State, "window-meta")
 	w.current = operator.NoWatermark
 	w.emitter.open(ctx, out)
 	w.ts.now = ctx.Now
 	w.live = map[int64]int{}
 	w.slotOf = map[string]int{}
+	if m, ok := meta.Get(0, w.metaKey); ok { // restored
+		w.current, w.deferred = m.current, m.deferred
+		for se, n := range m.live {
+			w.live[se] = n
+		}
+		for _, e := range m.pending {
+			w.pending.push(e)
+		}
+	}
+	return nil
+}
+
+// PrepareSnapshot writes what the operator keeps in memory between calls —
+// its watermark, the live slices with their key counts, the pending window
+// ends and the deferred rows — to the window-meta store. The slices are
+// always in the window-agg store. Window ends are per window, not per key,
+// so keeping them in memory is bounded by the open windows, not the state.
+func (w *WindowAggregate) PrepareSnapshot() error {
+	m := &windowMeta{current: w.current, live: w.live, pending: w.pending.h, deferred: w.deferred}
+	if _, heap := w.ctx.State.(*state.Heap); heap {
+		// The heap store keeps the value itself: give it copies.
+		m.live = maps.Clone(w.live)
+		m.pending = slices.Clone(w.pending.h)
+		m.deferred = slices.Clone(w.deferred)
+	}
+	w.meta.Put(0, w.metaKey, m)
 	return nil
 }
 
