@@ -32,7 +32,8 @@ func run(args []string) int {
 	var err error
 	switch args[0] {
 	case "run":
-		err = runCmd(ctx, args[1:])
+		stop() // run handles its own signals (stop-with-savepoint)
+		err = runCmd(args[1:])
 	case "bench":
 		err = benchCmd(ctx, args[1:])
 	case "version", "--version":

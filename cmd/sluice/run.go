@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/sluicehq/sluice/internal/connector/all"
@@ -17,8 +19,11 @@ import (
 	"github.com/sluicehq/sluice/internal/types"
 )
 
-func runCmd(ctx context.Context, args []string) error {
+func runCmd(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	savepointDir := fs.String("savepoint-dir", "", "on SIGINT/SIGTERM, take a savepoint of every job into this directory (job n in DIR/job-n) before stopping")
+	fromSavepoint := fs.String("from-savepoint", "", "start the jobs from this savepoint or checkpoint (as SET 'execution.savepoint.path')")
+	resume := fs.Bool("resume", false, "start each job from its latest complete checkpoint under 'state.checkpoints.dir'")
 	progress := fs.Bool("progress", isTerminal(os.Stderr), "show a live progress line on stderr (default: when stderr is a terminal)")
 	var sets multiFlag
 	fs.Var(&sets, "set", "a setting, as with SET in the script: -set parallelism.default=4 (repeatable)")
@@ -53,10 +58,14 @@ func runCmd(ctx context.Context, args []string) error {
 		src = prefix.String() + " " + src
 	}
 	eng := &engine.Engine{
-		Connectors: all.NewRegistry(all.WithOutput(os.Stdout, os.Stderr)),
-		Out:        os.Stdout,
-		Err:        os.Stderr,
+		Connectors:    all.NewRegistry(all.WithOutput(os.Stdout, os.Stderr)),
+		Out:           os.Stdout,
+		Err:           os.Stderr,
+		Resume:        *resume,
+		FromSavepoint: *fromSavepoint,
 	}
+	ctx, stop := stopOnSignal(eng, *savepointDir)
+	defer stop()
 	var line *progressLine
 	if *progress {
 		line = &progressLine{start: time.Now()}
@@ -70,6 +79,40 @@ func runCmd(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, "stopped")
 	}
 	return err
+}
+
+// stopOnSignal cancels the run on SIGINT or SIGTERM, first taking a
+// savepoint into dir when one is given; a second signal stops at once.
+func stopOnSignal(eng *engine.Engine, dir string) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sigs:
+		case <-ctx.Done():
+			return
+		}
+		if dir != "" {
+			fmt.Fprintf(os.Stderr, "\ntaking a savepoint into %s (signal again to stop without it)\n", dir)
+			spCtx, spCancel := context.WithCancel(ctx)
+			go func() {
+				select {
+				case <-sigs:
+					spCancel()
+				case <-spCtx.Done():
+				}
+			}()
+			if err := eng.Savepoint(spCtx, dir); err != nil {
+				fmt.Fprintln(os.Stderr, "savepoint failed:", err)
+			} else {
+				fmt.Fprintln(os.Stderr, "savepoint written to", dir)
+			}
+			spCancel()
+		}
+		cancel()
+	}()
+	return ctx, func() { signal.Stop(sigs); cancel() }
 }
 
 func readScript(path string) (string, error) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -31,6 +33,38 @@ type Engine struct {
 	Progress func([]task.Stats)
 	// Now overrides the processing-time clock (tests).
 	Now func() int64
+	// Resume starts each job from its latest complete checkpoint under
+	// 'state.checkpoints.dir', if it has one.
+	Resume bool
+	// FromSavepoint starts the jobs from a savepoint (as SET
+	// 'execution.savepoint.path').
+	FromSavepoint string
+
+	mu     sync.Mutex
+	active *runner
+}
+
+// Savepoint takes a savepoint of every running job of the script: job n
+// goes to dir/job-n. Stop-with-savepoint is Savepoint, then cancelling Run.
+func (e *Engine) Savepoint(ctx context.Context, dir string) error {
+	e.mu.Lock()
+	r := e.active
+	e.mu.Unlock()
+	if r == nil {
+		return errors.New("no script is running")
+	}
+	r.mu.Lock()
+	jobs := append([]*task.Job(nil), r.jobs...)
+	r.mu.Unlock()
+	if len(jobs) == 0 {
+		return errors.New("no job is running")
+	}
+	for n, j := range jobs {
+		if err := j.Savepoint(ctx, filepath.Join(dir, fmt.Sprintf("job-%d", n))); err != nil {
+			return fmt.Errorf("job %d: %w", n, err)
+		}
+	}
+	return nil
 }
 
 // ScriptError is a statement error with the script it came from, so the
@@ -55,6 +89,9 @@ func (e *Engine) Run(ctx context.Context, src string) error {
 	}
 	s := analyzer.NewSession(e.Connectors, functions.Builtins())
 	r := &runner{e: e, s: s, src: src}
+	e.mu.Lock()
+	e.active = r
+	e.mu.Unlock()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r.cancel = cancel
@@ -146,15 +183,70 @@ func (r *runner) newJob(g *task.Graph) (*task.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := task.NewJob(g, task.Options{
+	r.mu.Lock()
+	n := len(r.jobs)
+	r.mu.Unlock()
+	opts := task.Options{
 		AutoWatermarkInterval: set.AutoWatermarkInterval,
 		IdleTimeout:           set.IdleTimeout,
 		Now:                   r.e.Now,
-	})
+	}
+	jobDir := ""
+	if set.CheckpointDir != "" {
+		// Each job of the script has its own directory, by its place in
+		// the script, so a rerun of the same script finds its checkpoints.
+		jobDir = filepath.Join(set.CheckpointDir, fmt.Sprintf("job-%d", n))
+		opts.Checkpoint = &task.CheckpointOptions{Interval: set.CheckpointInterval, Dir: jobDir,
+			Retained: set.RetainedCheckpoints, Timeout: set.CheckpointTimeout}
+	}
+	restore, err := r.restorePoint(set, jobDir, n)
+	if err != nil {
+		return nil, err
+	}
+	if restore != "" {
+		meta, err := task.ReadMetadata(restore)
+		if err != nil {
+			return nil, err
+		}
+		opts.Restore = &task.Restore{Dir: restore, Meta: meta, IgnoreUnclaimed: set.IgnoreUnclaimed}
+		fmt.Fprintf(r.e.Err, "job %d: restoring from %s\n", n, restore)
+	}
+	j := task.NewJob(g, opts)
 	r.mu.Lock()
 	r.jobs = append(r.jobs, j)
 	r.mu.Unlock()
 	return j, nil
+}
+
+// restorePoint is where job n starts from: a savepoint given by flag or
+// SET (its job-n subdirectory when it holds several jobs), or with Resume
+// the job's latest checkpoint; "" for a fresh start.
+func (r *runner) restorePoint(set Settings, jobDir string, n int) (string, error) {
+	sp := r.e.FromSavepoint
+	if sp == "" {
+		sp = set.SavepointPath
+	}
+	if sp != "" {
+		if sub := filepath.Join(sp, fmt.Sprintf("job-%d", n)); dirExists(sub) {
+			return sub, nil
+		}
+		if n > 0 {
+			return "", fmt.Errorf("savepoint %s has no job-%d: it was taken of a script with fewer jobs", sp, n)
+		}
+		return sp, nil
+	}
+	if r.e.Resume {
+		if jobDir == "" {
+			return "", errors.New("resuming needs 'state.checkpoints.dir'")
+		}
+		return task.LatestCheckpoint(jobDir)
+	}
+	return "", nil
+}
+
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
 
 // start runs an INSERT job in the background.

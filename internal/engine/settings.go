@@ -17,6 +17,13 @@ var settingSpecs = []config.Spec{
 	{Key: "execution.runtime-mode", Type: config.Enum, Values: []string{"streaming", "batch"}, Default: "streaming", Description: "streaming (bounded inputs also run as streams, with a final watermark)"},
 	{Key: "sql-client.execution.result-mode", Type: config.Enum, Values: []string{"table", "changelog", "tableau"}, Default: "tableau", Description: "how a bare SELECT prints; Sluice always prints the changelog as a table"},
 	{Key: "table.exec.resource.default-parallelism", Type: config.Int, Description: "alias of parallelism.default for table programs"},
+
+	{Key: "execution.checkpointing.interval", Type: config.Duration, Default: "0 ms", Description: "take a checkpoint this often (0: no checkpoints)"},
+	{Key: "execution.checkpointing.timeout", Type: config.Duration, Default: "10 min", Description: "a checkpoint not complete after this is aborted"},
+	{Key: "state.checkpoints.dir", Type: config.String, Description: "directory for checkpoints (one subdirectory per job of the script)"},
+	{Key: "state.checkpoints.num-retained", Type: config.Int, Default: "1", Description: "complete checkpoints kept"},
+	{Key: "execution.savepoint.path", Type: config.String, Description: "start the script's jobs from this savepoint or checkpoint"},
+	{Key: "execution.savepoint.ignore-unclaimed-state", Type: config.Bool, Default: "false", Description: "start even if the savepoint holds state no operator takes"},
 }
 
 // Settings are the job options derived from SET statements.
@@ -24,6 +31,13 @@ type Settings struct {
 	Parallelism           int
 	AutoWatermarkInterval time.Duration
 	IdleTimeout           time.Duration
+
+	CheckpointInterval  time.Duration
+	CheckpointTimeout   time.Duration
+	CheckpointDir       string
+	RetainedCheckpoints int
+	SavepointPath       string
+	IgnoreUnclaimed     bool
 }
 
 // settings validates the session's SET keys. Keys Sluice does not know are
@@ -51,6 +65,15 @@ func settings(raw map[string]string, warn func(string)) (Settings, error) {
 		Parallelism:           int(opts.Int("parallelism.default")),
 		AutoWatermarkInterval: opts.Duration("pipeline.auto-watermark-interval"),
 		IdleTimeout:           opts.Duration("table.exec.source.idle-timeout"),
+	}
+	s.CheckpointInterval = opts.Duration("execution.checkpointing.interval")
+	s.CheckpointTimeout = opts.Duration("execution.checkpointing.timeout")
+	s.CheckpointDir = opts.String("state.checkpoints.dir")
+	s.RetainedCheckpoints = int(opts.Int("state.checkpoints.num-retained"))
+	s.SavepointPath = opts.String("execution.savepoint.path")
+	s.IgnoreUnclaimed = opts.Bool("execution.savepoint.ignore-unclaimed-state")
+	if s.CheckpointInterval > 0 && s.CheckpointDir == "" {
+		return s, fmt.Errorf("SET 'execution.checkpointing.interval' needs 'state.checkpoints.dir' too: the directory checkpoints are written to")
 	}
 	if opts.Has("table.exec.resource.default-parallelism") && !opts.Has("parallelism.default") {
 		s.Parallelism = int(opts.Int("table.exec.resource.default-parallelism"))
