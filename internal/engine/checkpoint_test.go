@@ -215,4 +215,3 @@ func TestPeriodicCheckpointsAreRetained(t *testing.T) {
 		t.Errorf("metadata records %d source splits, want 2", splits)
 	}
 }
-
