@@ -31,6 +31,10 @@
 //     big.Ints) of input rows; the row slices themselves are never kept.
 //   - Merge is only valid for append-only inputs (window aggregation).
 //
+// State: accumulators encode with Aggs.AppendAccs/ReadAccs (codec.go);
+// GroupAggregate keeps one group per key in the group-agg store and, with
+// Context.StateTTL, expires idle groups by lazily re-armed timers.
+//
 // Deliberate differences from Flink, all in corners: a DECIMAL sum that
 // leaves DECIMAL(38) keeps growing instead of becoming NULL; FIRST_VALUE and
 // LAST_VALUE under retraction order by arrival rather than by

@@ -31,9 +31,15 @@
 //     still open when a bounded input ends are not emitted (Flink does not
 //     fire pending processing-time timers at end of input).
 //
-// Not yet: pending window ends (the endHeap and the session timers) live in
-// the operator, not in state; a later issue moves timers into state so they
-// survive checkpoints. SESSION window TVF without aggregation is not
+// State and checkpoints (codec.go has the formats): slices live in the
+// window-agg store; the watermark, live-slice counts, pending window ends
+// and deferred rows are kept in memory (they grow with open windows, not
+// with keys) and written to window-meta, under a key in the subtask's own
+// key groups (state.OperatorKey), by PrepareSnapshot, then read back by
+// Open. Session timers are state.Timers: a heap rebuilt from the sessions
+// on the heap backend, the session-timers store on byte backends.
+//
+// Not yet: SESSION window TVF without aggregation is not
 // supported (ErrSessionTVF). TIMESTAMP_LTZ windows are computed in UTC, not
 // in the session time zone.
 package window
