@@ -3,17 +3,20 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/connector/all"
+	"github.com/sluicehq/sluice/internal/connector/nexmark"
 	"github.com/sluicehq/sluice/internal/runtime/task"
 	"github.com/sluicehq/sluice/internal/types"
 )
@@ -213,5 +216,104 @@ func TestPeriodicCheckpointsAreRetained(t *testing.T) {
 	}
 	if splits != 2 {
 		t.Errorf("metadata records %d source splits, want 2", splits)
+	}
+}
+
+// flakyFactory wraps the nexmark connector: its readers fail once, after
+// the job has read failAfter rows, and work normally after that.
+func flakyFactory(failAfter int64) *connector.Factory {
+	f := *nexmark.New()
+	f.Name = "flaky-nexmark"
+	var read atomic.Int64
+	var failed atomic.Bool
+	inner := f.NewSource
+	f.NewSource = func(ctx connector.CreateContext) (connector.Source, error) {
+		src, err := inner(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &flakySource{ResumableSource: src.(connector.ResumableSource), read: &read, failed: &failed, after: failAfter}, nil
+	}
+	return &f
+}
+
+type flakySource struct {
+	connector.ResumableSource
+	read   *atomic.Int64
+	failed *atomic.Bool
+	after  int64
+}
+
+func (s *flakySource) Open(ctx context.Context, sp connector.Split) (connector.Reader, error) {
+	r, err := s.ResumableSource.Open(ctx, sp)
+	return &flakyReader{CheckpointedReader: r.(connector.CheckpointedReader), s: s}, err
+}
+
+func (s *flakySource) OpenAt(ctx context.Context, sp connector.Split, pos []byte) (connector.Reader, error) {
+	r, err := s.ResumableSource.OpenAt(ctx, sp, pos)
+	return &flakyReader{CheckpointedReader: r.(connector.CheckpointedReader), s: s}, err
+}
+
+type flakyReader struct {
+	connector.CheckpointedReader
+	s *flakySource
+}
+
+func (r *flakyReader) Read(ctx context.Context, b *types.Batch, max int) error {
+	if r.s.read.Load() > r.s.after && r.s.failed.CompareAndSwap(false, true) {
+		return errors.New("injected failure")
+	}
+	err := r.CheckpointedReader.Read(ctx, b, max)
+	r.s.read.Add(int64(b.Len()))
+	return err
+}
+
+// A job that fails midway restarts from its latest checkpoint and still
+// commits every row exactly once.
+func TestRestartFromCheckpointIsExactlyOnce(t *testing.T) {
+	want := func() []string {
+		store := newTxnStore()
+		if err := runWith(t, store, "ref", &Engine{}, context.Background(), checkpointScript(t.TempDir())); err != nil {
+			t.Fatal(err)
+		}
+		return store.rows()
+	}()
+	store := newTxnStore()
+	reg := all.NewRegistry()
+	for _, f := range []*connector.Factory{txnFactory(store, "r"), flakyFactory(1500)} {
+		if err := reg.Register(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var errw bytes.Buffer
+	e := &Engine{Connectors: reg, Out: &bytes.Buffer{}, Err: &errw}
+	script := strings.Replace(checkpointScript(t.TempDir()), "'connector' = 'nexmark'", "'connector' = 'flaky-nexmark'", 1)
+	script = "SET 'restart-strategy.type' = 'fixed-delay'; SET 'restart-strategy.fixed-delay.delay' = '10 ms';\n" + script
+	if err := e.Run(context.Background(), script); err != nil {
+		t.Fatalf("run: %v\n%s", err, errw.String())
+	}
+	if !strings.Contains(errw.String(), "injected failure") || !strings.Contains(errw.String(), "restarting in 10ms") {
+		t.Fatalf("the job did not fail and restart as planned:\n%s", errw.String())
+	}
+	got := store.rows()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("after a restart the output has %d rows, want %d", len(got), len(want))
+	}
+}
+
+// Without a restart strategy a failure ends the run with the error.
+func TestNoRestartStrategyFails(t *testing.T) {
+	store := newTxnStore()
+	reg := all.NewRegistry()
+	for _, f := range []*connector.Factory{txnFactory(store, "r"), flakyFactory(100)} {
+		if err := reg.Register(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := &Engine{Connectors: reg, Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}
+	script := strings.Replace(checkpointScript(t.TempDir()), "'connector' = 'nexmark'", "'connector' = 'flaky-nexmark'", 1)
+	script = "SET 'restart-strategy.type' = 'none';\n" + script
+	if err := e.Run(context.Background(), script); err == nil || !strings.Contains(err.Error(), "injected failure") {
+		t.Fatalf("run error = %v, want the injected failure", err)
 	}
 }

@@ -179,13 +179,20 @@ func (r *runner) plan(run *analyzer.Run, collect chan<- task.Change) (*task.Grap
 }
 
 func (r *runner) newJob(g *task.Graph) (*task.Job, error) {
+	r.mu.Lock()
+	n := len(r.jobs)
+	r.jobs = append(r.jobs, nil)
+	r.mu.Unlock()
+	return r.jobAt(g, n, false)
+}
+
+// jobAt builds job n of the script. A restart resumes from the job's latest
+// checkpoint when it has one.
+func (r *runner) jobAt(g *task.Graph, n int, restart bool) (*task.Job, error) {
 	set, err := r.settings()
 	if err != nil {
 		return nil, err
 	}
-	r.mu.Lock()
-	n := len(r.jobs)
-	r.mu.Unlock()
 	opts := task.Options{
 		AutoWatermarkInterval: set.AutoWatermarkInterval,
 		IdleTimeout:           set.IdleTimeout,
@@ -203,6 +210,11 @@ func (r *runner) newJob(g *task.Graph) (*task.Job, error) {
 	if err != nil {
 		return nil, err
 	}
+	if restart && jobDir != "" {
+		if latest, err := task.LatestCheckpoint(jobDir); err == nil && latest != "" {
+			restore = latest
+		}
+	}
 	if restore != "" {
 		meta, err := task.ReadMetadata(restore)
 		if err != nil {
@@ -213,7 +225,7 @@ func (r *runner) newJob(g *task.Graph) (*task.Job, error) {
 	}
 	j := task.NewJob(g, opts)
 	r.mu.Lock()
-	r.jobs = append(r.jobs, j)
+	r.jobs[n] = j
 	r.mu.Unlock()
 	return j, nil
 }
@@ -255,14 +267,21 @@ func (r *runner) start(ctx context.Context, run *analyzer.Run) error {
 	if err != nil {
 		return err
 	}
+	set, err := r.settings()
+	if err != nil {
+		return err
+	}
 	j, err := r.newJob(g)
 	if err != nil {
 		return err
 	}
+	r.mu.Lock()
+	n := len(r.jobs) - 1
+	r.mu.Unlock()
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		if err := j.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if err := r.runRestarting(ctx, run, j, n, set.Restart); err != nil && !errors.Is(err, context.Canceled) {
 			r.mu.Lock()
 			r.errs = append(r.errs, err)
 			r.mu.Unlock()
@@ -270,6 +289,37 @@ func (r *runner) start(ctx context.Context, run *analyzer.Run) error {
 		}
 	}()
 	return nil
+}
+
+// runRestarting runs job n, and after a failure replans and restarts it
+// from its latest checkpoint as the restart strategy allows.
+func (r *runner) runRestarting(ctx context.Context, run *analyzer.Run, j *task.Job, n int, rs RestartStrategy) error {
+	for attempt := 1; ; attempt++ {
+		err := j.Run(ctx)
+		if err == nil || errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			return err
+		}
+		delay, ok := rs.next(attempt)
+		if !ok {
+			if rs.Type != "none" {
+				return fmt.Errorf("%w (restart strategy %s gave up after %d attempts)", err, rs.Type, attempt-1)
+			}
+			return err
+		}
+		fmt.Fprintf(r.e.Err, "job %d failed: %v\nrestarting in %s (attempt %d, restart strategy %s)\n", n, err, delay, attempt, rs.Type)
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		g, _, perr := r.plan(run, nil)
+		if perr != nil {
+			return perr
+		}
+		if j, perr = r.jobAt(g, n, true); perr != nil {
+			return perr
+		}
+	}
 }
 
 // query runs a bare SELECT in the foreground, printing its changelog.

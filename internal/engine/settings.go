@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sluicehq/sluice/internal/config"
@@ -24,6 +25,69 @@ var settingSpecs = []config.Spec{
 	{Key: "state.checkpoints.num-retained", Type: config.Int, Default: "1", Description: "complete checkpoints kept"},
 	{Key: "execution.savepoint.path", Type: config.String, Description: "start the script's jobs from this savepoint or checkpoint"},
 	{Key: "execution.savepoint.ignore-unclaimed-state", Type: config.Bool, Default: "false", Description: "start even if the savepoint holds state no operator takes"},
+
+	{Key: "restart-strategy.type", Type: config.Enum, Values: []string{"none", "off", "disable", "fixed-delay", "fixeddelay", "exponential-delay", "exponentialdelay"},
+		Description: "what to do when a job fails: none, fixed-delay or exponential-delay (default: exponential-delay with checkpointing, none without)"},
+	{Key: "restart-strategy.fixed-delay.attempts", Type: config.Int, Default: "1", Description: "restarts before giving up (fixed-delay)"},
+	{Key: "restart-strategy.fixed-delay.delay", Type: config.Duration, Default: "1 s", Description: "wait before each restart (fixed-delay)"},
+	{Key: "restart-strategy.exponential-delay.initial-backoff", Type: config.Duration, Default: "1 s", Description: "first wait (exponential-delay)"},
+	{Key: "restart-strategy.exponential-delay.max-backoff", Type: config.Duration, Default: "1 min", Description: "longest wait (exponential-delay)"},
+	{Key: "restart-strategy.exponential-delay.backoff-multiplier", Type: config.Float, Default: "1.5", Description: "growth of the wait per restart (exponential-delay)"},
+	{Key: "restart-strategy.exponential-delay.attempts-before-reset-backoff", Type: config.Int, Default: "2147483647", Description: "restarts before giving up (exponential-delay)"},
+}
+
+// RestartStrategy decides whether and when a failed job restarts.
+type RestartStrategy struct {
+	Type       string // none, fixed-delay, exponential-delay
+	Attempts   int
+	Delay      time.Duration // fixed-delay; first backoff for exponential-delay
+	MaxBackoff time.Duration
+	Multiplier float64
+}
+
+// next returns the wait before restart number attempt (from 1), or false
+// when the strategy gives up.
+func (rs RestartStrategy) next(attempt int) (time.Duration, bool) {
+	if rs.Type == "none" || attempt > rs.Attempts {
+		return 0, false
+	}
+	if rs.Type == "fixed-delay" {
+		return rs.Delay, true
+	}
+	d := float64(rs.Delay)
+	for i := 1; i < attempt && d < float64(rs.MaxBackoff); i++ {
+		d *= rs.Multiplier
+	}
+	return min(time.Duration(d), rs.MaxBackoff), true
+}
+
+func restartStrategy(opts *config.Options, checkpointing bool) RestartStrategy {
+	typ := strings.ToLower(opts.String("restart-strategy.type"))
+	switch typ {
+	case "":
+		typ = "none"
+		if checkpointing {
+			typ = "exponential-delay"
+		}
+	case "off", "disable":
+		typ = "none"
+	case "fixeddelay":
+		typ = "fixed-delay"
+	case "exponentialdelay":
+		typ = "exponential-delay"
+	}
+	rs := RestartStrategy{Type: typ}
+	switch typ {
+	case "fixed-delay":
+		rs.Attempts = int(opts.Int("restart-strategy.fixed-delay.attempts"))
+		rs.Delay = opts.Duration("restart-strategy.fixed-delay.delay")
+	case "exponential-delay":
+		rs.Attempts = int(opts.Int("restart-strategy.exponential-delay.attempts-before-reset-backoff"))
+		rs.Delay = opts.Duration("restart-strategy.exponential-delay.initial-backoff")
+		rs.MaxBackoff = opts.Duration("restart-strategy.exponential-delay.max-backoff")
+		rs.Multiplier = opts.Float("restart-strategy.exponential-delay.backoff-multiplier")
+	}
+	return rs
 }
 
 // Settings are the job options derived from SET statements.
@@ -38,6 +102,7 @@ type Settings struct {
 	RetainedCheckpoints int
 	SavepointPath       string
 	IgnoreUnclaimed     bool
+	Restart             RestartStrategy
 }
 
 // settings validates the session's SET keys. Keys Sluice does not know are
@@ -72,6 +137,7 @@ func settings(raw map[string]string, warn func(string)) (Settings, error) {
 	s.RetainedCheckpoints = int(opts.Int("state.checkpoints.num-retained"))
 	s.SavepointPath = opts.String("execution.savepoint.path")
 	s.IgnoreUnclaimed = opts.Bool("execution.savepoint.ignore-unclaimed-state")
+	s.Restart = restartStrategy(opts, s.CheckpointInterval > 0)
 	if s.CheckpointInterval > 0 && s.CheckpointDir == "" {
 		return s, fmt.Errorf("SET 'execution.checkpointing.interval' needs 'state.checkpoints.dir' too: the directory checkpoints are written to")
 	}
