@@ -197,6 +197,7 @@ func (r *runner) jobAt(g *task.Graph, n int, restart bool) (*task.Job, error) {
 		AutoWatermarkInterval: set.AutoWatermarkInterval,
 		IdleTimeout:           set.IdleTimeout,
 		Now:                   r.e.Now,
+		StateTTL:              set.StateTTL,
 	}
 	jobDir := ""
 	if set.CheckpointDir != "" {

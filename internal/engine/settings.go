@@ -19,6 +19,8 @@ var settingSpecs = []config.Spec{
 	{Key: "sql-client.execution.result-mode", Type: config.Enum, Values: []string{"table", "changelog", "tableau"}, Default: "tableau", Description: "how a bare SELECT prints; Sluice always prints the changelog as a table"},
 	{Key: "table.exec.resource.default-parallelism", Type: config.Int, Description: "alias of parallelism.default for table programs"},
 
+	{Key: "table.exec.state.ttl", Type: config.Duration, Default: "0 ms", Description: "state of a non-windowed aggregate's key not updated for this long is dropped (0: kept forever)"},
+
 	{Key: "execution.checkpointing.interval", Type: config.Duration, Default: "0 ms", Description: "take a checkpoint this often (0: no checkpoints)"},
 	{Key: "execution.checkpointing.timeout", Type: config.Duration, Default: "10 min", Description: "a checkpoint not complete after this is aborted"},
 	{Key: "state.checkpoints.dir", Type: config.String, Description: "directory for checkpoints (one subdirectory per job of the script)"},
@@ -103,6 +105,7 @@ type Settings struct {
 	SavepointPath       string
 	IgnoreUnclaimed     bool
 	Restart             RestartStrategy
+	StateTTL            time.Duration
 }
 
 // settings validates the session's SET keys. Keys Sluice does not know are
@@ -138,6 +141,7 @@ func settings(raw map[string]string, warn func(string)) (Settings, error) {
 	s.SavepointPath = opts.String("execution.savepoint.path")
 	s.IgnoreUnclaimed = opts.Bool("execution.savepoint.ignore-unclaimed-state")
 	s.Restart = restartStrategy(opts, s.CheckpointInterval > 0)
+	s.StateTTL = opts.Duration("table.exec.state.ttl")
 	if s.CheckpointInterval > 0 && s.CheckpointDir == "" {
 		return s, fmt.Errorf("SET 'execution.checkpointing.interval' needs 'state.checkpoints.dir' too: the directory checkpoints are written to")
 	}

@@ -37,6 +37,9 @@ type Options struct {
 	Checkpoint *CheckpointOptions
 	// Restore, when set, starts the job from a checkpoint or savepoint.
 	Restore *Restore
+	// StateTTL is 'table.exec.state.ttl' for non-windowed stateful
+	// operators (0: keep state forever).
+	StateTTL time.Duration
 }
 
 // Restore is a checkpoint or savepoint to start from.
@@ -356,7 +359,7 @@ func (j *Job) newInstance(ctx context.Context, v *Vertex, subtask int) (*instanc
 		}
 		t.ctxs = append(t.ctxs, &operator.Context{
 			Name: spec.Name, Subtask: subtask, Parallelism: v.Parallelism, UID: spec.UID,
-			State: st, Metrics: m, Now: j.opts.Now,
+			State: st, Metrics: m, Now: j.opts.Now, StateTTL: j.opts.StateTTL,
 		})
 	}
 	out, err := j.newOutput(ctx, t)
