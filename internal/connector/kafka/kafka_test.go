@@ -24,7 +24,7 @@ import (
 // each) and returns its bootstrap address.
 func cluster(t testing.TB, topics ...string) string {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topics...))
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topics...), kfake.AllowAutoTopicCreation())
 	if err != nil {
 		t.Fatal(err)
 	}
