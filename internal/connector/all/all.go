@@ -7,10 +7,15 @@ import (
 	"github.com/sluicehq/sluice/internal/connector/blackhole"
 	"github.com/sluicehq/sluice/internal/connector/datagen"
 	"github.com/sluicehq/sluice/internal/connector/filesystem"
+	"github.com/sluicehq/sluice/internal/connector/kafka"
 	"github.com/sluicehq/sluice/internal/connector/nexmark"
 	"github.com/sluicehq/sluice/internal/connector/print"
+	"github.com/sluicehq/sluice/internal/connector/upsertkafka"
+	"github.com/sluicehq/sluice/internal/format/canal"
 	"github.com/sluicehq/sluice/internal/format/csv"
+	"github.com/sluicehq/sluice/internal/format/debezium"
 	"github.com/sluicehq/sluice/internal/format/json"
+	"github.com/sluicehq/sluice/internal/format/raw"
 )
 
 // Option configures NewRegistry.
@@ -41,14 +46,16 @@ func NewRegistry(opts ...Option) *connector.Registry {
 		blackhole.New(),
 		datagen.New(),
 		filesystem.New(),
+		kafka.New(r), // the registry resolves 'key.format'
 		nexmark.New(),
 		print.New(s.stdout, s.stderr),
+		upsertkafka.New(r),
 	} {
 		if err := r.Register(f); err != nil {
 			panic(err) // built-in names are distinct; a duplicate is a programming error
 		}
 	}
-	for _, f := range []*connector.Format{json.New(), csv.New()} {
+	for _, f := range []*connector.Format{json.New(), csv.New(), raw.New(), debezium.New(), canal.New()} {
 		if err := r.RegisterFormat(f); err != nil {
 			panic(err)
 		}

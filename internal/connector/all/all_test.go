@@ -13,10 +13,10 @@ import (
 
 func TestEverythingRegistered(t *testing.T) {
 	r := Registry()
-	if got := strings.Join(r.ConnectorNames(), ","); got != "blackhole,datagen,filesystem,nexmark,print" {
+	if got := strings.Join(r.ConnectorNames(), ","); got != "blackhole,datagen,filesystem,kafka,nexmark,print,upsert-kafka" {
 		t.Errorf("connectors %s", got)
 	}
-	if got := strings.Join(r.FormatNames(), ","); got != "csv,json" {
+	if got := strings.Join(r.FormatNames(), ","); got != "canal-json,csv,debezium-json,json,raw" {
 		t.Errorf("formats %s", got)
 	}
 }
@@ -77,6 +77,9 @@ func TestTyposSuggest(t *testing.T) {
 		{map[string]string{"connector": "filesystem", "path": "/x", "format": "jsn"}, "json"},
 		{map[string]string{"connector": "filesystem", "path": "/x", "format": "json", "json.ignore-parse-error": "true"}, "ignore-parse-errors"},
 		{map[string]string{"connector": "filesystem", "path": "/x", "format": "csv", "csv.field-delimeter": ";"}, "field-delimiter"},
+		{map[string]string{"connector": "kafka", "topic": "t", "properties.bootstrap.servers": "h:9092", "format": "json", "scan.startup.mod": "earliest-offset"}, "scan.startup.mode"},
+		{map[string]string{"connector": "kafka", "topic": "t", "properties.bootstrap.servers": "h:9092", "format": "debezium-json", "debezium-json.schema-includ": "true"}, "schema-include"},
+		{map[string]string{"connector": "upsert-kafka", "topic": "t", "properties.bootstrap.servers": "h:9092", "key.format": "json", "value.format": "json", "sink.delivery-guarante": "none"}, "sink.delivery-guarantee"},
 	} {
 		_, _, _, err := r.Resolve("t", tc.with)
 		if err == nil || !strings.Contains(err.Error(), "did you mean") || !strings.Contains(err.Error(), "'"+tc.suggest+"'") {

@@ -53,7 +53,7 @@ func New(formats FormatLookup) *connector.Factory {
 	}
 }
 
-// NewUpsert builds the source and sink of the 'upsert-kafka' connector
+// NewUpsertSource builds the source of the 'upsert-kafka' connector
 // (package upsertkafka declares its factory and options).
 func NewUpsertSource(ctx connector.CreateContext, formats FormatLookup) (connector.Source, error) {
 	t, err := newTable(ctx, formats, true)
@@ -88,7 +88,7 @@ var Options = append(append([]config.Spec{
 		Description: "Start time in epoch milliseconds for 'timestamp'."},
 	{Key: "scan.bounded.mode", Type: config.Enum, Default: "unbounded",
 		Values:      []string{"unbounded", "latest-offset", "group-offsets", "timestamp", "specific-offsets"},
-		Description: "Where reading ends, making the scan bounded: the latest offsets when the job starts, the committed offsets of 'properties.group.id', the first offset at or after 'scan.bounded.timestamp-millis', or 'scan.bounded.specific-offsets' (other partitions end at their latest offset). Partitions are not discovered while bounded."},
+		Description: "Where reading ends, making the scan bounded: the latest offsets when the job starts, the committed offsets of 'properties.group.id', the first offset at or after 'scan.bounded.timestamp-millis', or 'scan.bounded.specific-offsets' (a partition not listed ends at its earliest offset, so nothing of it is read, as in Flink). Partitions are not discovered while bounded."},
 	{Key: "scan.bounded.specific-offsets", Type: config.String,
 		Description: "End offsets (exclusive) for bounded mode 'specific-offsets', e.g. 'partition:0,offset:42;partition:1,offset:300'."},
 	{Key: "scan.bounded.timestamp-millis", Type: config.Int,
