@@ -1,0 +1,136 @@
+package pebble
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/sluicehq/sluice/internal/state"
+)
+
+// Backend is the state of one operator instance in the job's DB: a
+// state.BytesBackend whose stores prefix their keys with the instance's
+// uid, the key's key group and the store's id. All writes go through one
+// indexed batch, so reads see them before the batch is committed (at
+// Flush, Snapshot, or when it passes its size threshold).
+//
+// A Backend is used by one goroutine. Storage errors (an I/O error, a
+// full disk) are raised as panics wrapping the error from Store methods,
+// which have no error result; Flush, Snapshot and Close return them.
+type Backend struct {
+	db     *DB
+	uid    uint64
+	groups state.KeyGroupRange
+	maxPar int
+	batch  *pebble.Batch
+
+	tables map[string]*table // stores created by Table
+	closed bool
+}
+
+var (
+	_ state.BytesBackend = (*Backend)(nil)
+	_ state.Snapshotter  = (*Backend)(nil)
+	_ state.Claimer      = (*Backend)(nil)
+)
+
+func newBackend(d *DB, uid uint64, groups state.KeyGroupRange, maxPar int) (*Backend, error) {
+	if _, err := d.catalogLocked(uid); err != nil { // d.mu is held by DB.Backend
+		return nil, err
+	}
+	return &Backend{db: d, uid: uid, groups: groups, maxPar: maxPar, batch: d.db.NewIndexedBatch(),
+		tables: map[string]*table{}}, nil
+}
+
+func (b *Backend) Kind() string { return "pebble" }
+
+// Table returns the store called name (state.BytesBackend). The slices its
+// Get returns and its Range passes are valid until the next call on the
+// store.
+func (b *Backend) Table(name string) (state.Store[[]byte], error) {
+	if _, dup := b.tables[name]; dup {
+		return nil, fmt.Errorf("state store %q is created twice in one operator", name)
+	}
+	id, err := b.db.storeID(b.uid, name)
+	if err != nil {
+		return nil, err
+	}
+	t := &table{b: b, id: id, name: name, counts: map[int64]int{}}
+	if err := t.loadCounts(); err != nil {
+		return nil, err
+	}
+	b.tables[name] = t
+	return t, nil
+}
+
+// Unclaimed lists, sorted, the stores the operator's state holds (after
+// Restore) that Table has not opened (state.Claimer).
+func (b *Backend) Unclaimed() []string {
+	b.db.mu.Lock()
+	defer b.db.mu.Unlock()
+	var names []string
+	for n := range b.db.catalogs[b.uid].ids {
+		if _, ok := b.tables[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Flush commits the pending batch to the DB.
+func (b *Backend) Flush() error {
+	if b.batch.Empty() {
+		return nil
+	}
+	if err := b.batch.Commit(pebble.NoSync); err != nil {
+		return fmt.Errorf("pebble state: commit: %w", err)
+	}
+	b.batch.Reset()
+	return nil
+}
+
+// Close flushes and releases the backend; the state stays in the DB.
+func (b *Backend) Close() error {
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	err := b.Flush()
+	if cerr := b.batch.Close(); err == nil {
+		err = cerr
+	}
+	b.db.release(b.uid, b.groups.Start)
+	return err
+}
+
+func (b *Backend) set(k, v []byte) {
+	if err := b.batch.Set(k, v, nil); err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+	b.maybeFlush()
+}
+
+func (b *Backend) maybeFlush() {
+	if b.batch.Len() >= b.db.batchAt {
+		if err := b.Flush(); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// get looks k up, pending writes included, copying the value into buf.
+func (b *Backend) get(k, buf []byte) ([]byte, bool) {
+	v, closer, err := b.batch.Get(k)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return buf, false
+	}
+	if err != nil {
+		panic(fmt.Errorf("pebble state: get: %w", err))
+	}
+	buf = append(buf[:0], v...)
+	closer.Close()
+	return buf, true
+}

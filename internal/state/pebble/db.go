@@ -1,0 +1,143 @@
+package pebble
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/sluicehq/sluice/internal/state"
+)
+
+// DefaultMemory is 'state.backend.pebble.memory' when unset.
+const DefaultMemory = 256 << 20
+
+// Options configure the job's DB.
+type Options struct {
+	// Dir is the local working directory ('state.backend.pebble.local-dir').
+	// Its contents are scratch for one job run: durability comes from
+	// checkpoints, so the DB runs without a WAL.
+	Dir string
+	// Memory bounds block cache plus memtables plus write batches
+	// ('state.backend.pebble.memory'); DefaultMemory if zero.
+	Memory int64
+	// FS replaces the OS file system (tests inject faults with
+	// pebble's vfs/errorfs).
+	FS vfs.FS
+}
+
+// DB is the one Pebble database of a job run, shared by every operator
+// instance (Backend) of the job. Its methods are safe for concurrent use;
+// each Backend is used by one goroutine.
+type DB struct {
+	db      *pebble.DB
+	opts    *pebble.Options
+	dir     string
+	fs      vfs.FS
+	run     string // random id naming this run's SSTs in shared/
+	batchAt int    // a Backend's batch is committed past this size
+
+	mu       sync.Mutex
+	backends map[instance]bool
+	catalogs map[uint64]*catalog
+}
+
+type instance struct {
+	uid   uint64
+	start int
+}
+
+// Memory split: a quarter for memtables (two of Memory/8), 1/64 for the
+// write batches, the rest block cache.
+func pebbleOptions(o Options) (*pebble.Options, int) {
+	mem := o.Memory
+	if mem <= 0 {
+		mem = DefaultMemory
+	}
+	po := &pebble.Options{
+		FS:                          o.FS,
+		DisableWAL:                  true,
+		MemTableSize:                uint64(mem / 8),
+		MemTableStopWritesThreshold: 2,
+		Cache:                       pebble.NewCache(mem - mem/4 - mem/64),
+		Logger:                      quietLogger{},
+		CompactionConcurrencyRange:  func() (int, int) { return 1, 2 },
+	}
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	batchAt := int(min(mem/64, 1<<20) * 15 / 16) // under pebble's 1 MB batch retention
+	return po, batchAt
+}
+
+// Open opens (creating it) the job's DB in o.Dir.
+func Open(o Options) (*DB, error) {
+	if o.FS == nil {
+		o.FS = vfs.Default
+	}
+	po, batchAt := pebbleOptions(o)
+	defer po.Cache.Unref()
+	if err := o.FS.MkdirAll(o.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("pebble state: %w", err)
+	}
+	po.EnsureDefaults() // MakeWriterOptions (Restore) needs the defaults
+	db, err := pebble.Open(o.Dir, po)
+	if err != nil {
+		return nil, fmt.Errorf("pebble state: open %s: %w", o.Dir, err)
+	}
+	var id [8]byte
+	rand.Read(id[:])
+	return &DB{db: db, opts: po, dir: o.Dir, fs: o.FS, run: hex.EncodeToString(id[:]), batchAt: batchAt,
+		backends: map[instance]bool{}, catalogs: map[uint64]*catalog{}}, nil
+}
+
+// Close closes the DB; every Backend must have been closed.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Pebble exposes the underlying database, for metrics.
+func (d *DB) Pebble() *pebble.DB { return d.db }
+
+// Backend returns the state backend of one operator instance: the operator
+// uid and the key groups (of maxParallelism) its subtask owns. Stores
+// created with the same names in a backend of the same uid see the same
+// state, e.g. after Restore.
+func (d *DB) Backend(uid uint64, keyGroups state.KeyGroupRange, maxParallelism int) (*Backend, error) {
+	if keyGroups.Start < 0 || keyGroups.End >= maxParallelism || keyGroups.Start > keyGroups.End || maxParallelism >= metaGroup {
+		return nil, fmt.Errorf("pebble state: bad key-group range %v of %d", keyGroups, maxParallelism)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	in := instance{uid, keyGroups.Start}
+	if d.backends[in] {
+		return nil, fmt.Errorf("pebble state: operator %016x key groups %v already has a backend", uid, keyGroups)
+	}
+	b, err := newBackend(d, uid, keyGroups, maxParallelism)
+	if err != nil {
+		return nil, err
+	}
+	d.backends[in] = true
+	return b, nil
+}
+
+func (d *DB) release(uid uint64, start int) {
+	d.mu.Lock()
+	delete(d.backends, instance{uid, start})
+	d.mu.Unlock()
+}
+
+// quietLogger drops Pebble's informational logs and keeps errors.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any) {}
+func (quietLogger) Errorf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "pebble: "+format+"\n", args...)
+}
+func (quietLogger) Fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "pebble: "+format+"\n", args...)
+	os.Exit(1)
+}

@@ -1,0 +1,171 @@
+package pebble
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/sluicehq/sluice/internal/state"
+)
+
+// table is one store of a Backend.
+type table struct {
+	b      *Backend
+	id     uint16
+	name   string
+	len    int
+	counts map[int64]int // entries per namespace, for DropNamespace and Len
+
+	key []byte // the last encoded key
+	val []byte // Get's value buffer
+	// The last key looked up and whether it existed: Put after Get of the
+	// same key (the read-modify-write of every aggregate) needs no second
+	// lookup to keep Len exact.
+	last      []byte
+	lastFound bool
+}
+
+var _ state.Store[[]byte] = (*table)(nil)
+
+func (t *table) encode(ns int64, key []byte) []byte {
+	g := state.KeyGroup(key, t.b.maxPar)
+	t.key = append(appendPrefix(t.key[:0], t.b.uid, g, t.id, ns), key...)
+	return t.key
+}
+
+// exists reports whether the encoded key k exists, from the last lookup
+// when it was of k.
+func (t *table) exists(k []byte) bool {
+	if t.last != nil && bytes.Equal(k, t.last) {
+		return t.lastFound
+	}
+	var found bool
+	t.val, found = t.b.get(k, t.val)
+	t.remember(k, found)
+	return found
+}
+
+func (t *table) remember(k []byte, found bool) {
+	t.last = append(t.last[:0], k...)
+	t.lastFound = found
+}
+
+// Get returns the value, valid until the next call on the table.
+func (t *table) Get(ns int64, key []byte) ([]byte, bool) {
+	k := t.encode(ns, key)
+	var found bool
+	t.val, found = t.b.get(k, t.val)
+	t.remember(k, found)
+	if !found {
+		return nil, false
+	}
+	return t.val, true
+}
+
+func (t *table) Put(ns int64, key []byte, v []byte) {
+	k := t.encode(ns, key)
+	if !t.exists(k) {
+		t.len++
+		t.counts[ns]++
+	}
+	t.remember(k, true)
+	t.b.set(k, v)
+}
+
+func (t *table) Delete(ns int64, key []byte) {
+	k := t.encode(ns, key)
+	if !t.exists(k) {
+		return
+	}
+	t.remember(k, false)
+	if err := t.b.batch.Delete(k, nil); err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+	t.len--
+	if t.counts[ns]--; t.counts[ns] == 0 {
+		delete(t.counts, ns)
+	}
+	t.b.maybeFlush()
+}
+
+// DropNamespace is one range deletion per key group of the backend.
+func (t *table) DropNamespace(ns int64) {
+	n, ok := t.counts[ns]
+	if !ok {
+		return
+	}
+	for g := t.b.groups.Start; g <= t.b.groups.End; g++ {
+		lo := appendPrefix(t.key[:0], t.b.uid, g, t.id, ns)
+		if err := t.b.batch.DeleteRange(lo, succ(lo), nil); err != nil {
+			panic(fmt.Errorf("pebble state: %w", err))
+		}
+		t.key = lo
+	}
+	t.len -= n
+	delete(t.counts, ns)
+	t.last = t.last[:0]
+	t.b.maybeFlush()
+}
+
+func (t *table) Len() int { return t.len }
+
+// Range visits a namespace in key-group order and, within a key group, in
+// user-key byte order. Key and value are valid until fn returns.
+func (t *table) Range(ns int64, fn func(key []byte, v []byte) bool) {
+	if t.counts[ns] == 0 {
+		return
+	}
+	lo, hi := groupSpan(t.b.uid, t.b.groups)
+	it, err := t.b.batch.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+	defer it.Close()
+	var prefix []byte
+	for g := t.b.groups.Start; g <= t.b.groups.End; g++ {
+		prefix = appendPrefix(prefix[:0], t.b.uid, g, t.id, ns)
+		for ok := it.SeekGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
+			v, err := it.ValueAndErr()
+			if err != nil {
+				panic(fmt.Errorf("pebble state: %w", err))
+			}
+			if !fn(it.Key()[prefixLen:], v) {
+				return
+			}
+		}
+	}
+	if err := it.Error(); err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+}
+
+// loadCounts takes the entry counts Restore left for the table and
+// deletes them (the live counts are kept in memory from now on).
+func (t *table) loadCounts() error {
+	lo := countPrefix(t.b.uid, t.b.groups.Start, t.id)
+	hi := succ(lo)
+	it, err := t.b.db.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		return err
+	}
+	found := false
+	for it.First(); it.Valid(); it.Next() {
+		k := it.Key()[len(lo):]
+		ns := int64(binary.BigEndian.Uint64(k) ^ (1 << 63))
+		n, _ := binary.Uvarint(it.Value())
+		t.counts[ns] += int(n)
+		t.len += int(n)
+		found = true
+	}
+	if err := it.Close(); err != nil {
+		return fmt.Errorf("pebble state: reading entry counts: %w", err)
+	}
+	if found {
+		if err := t.b.batch.DeleteRange(lo, hi, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
