@@ -1,0 +1,74 @@
+// Package pebble is the disk state backend ('state.backend.type' =
+// 'pebble', 'rocksdb' an alias) on github.com/cockroachdb/pebble/v2, so
+// keyed state can outgrow RAM (docs/design/state-and-checkpoints.md, "The
+// Pebble backend").
+//
+// # Where to start
+//
+// Open (db.go) opens the job's one DB; DB.Backend (backend.go) gives each
+// operator instance a state.BytesBackend, and state.NewStore wraps its
+// tables (table.go) with the store's codec. Snapshot, SnapshotShared,
+// CheckpointTo and DeleteCheckpoint (checkpoint.go) write and delete
+// checkpoints; DB.Restore (restore.go) reads an instance's share of them
+// into a fresh DB. cmd/stategroupby measures a GROUP BY on the backend.
+//
+// # Memory
+//
+// One DB per job run, shared by every operator instance, so
+// 'state.backend.pebble.memory' (Options.Memory, default 256 MB) bounds the
+// whole job: a quarter for memtables (two of Memory/8), about 1/64 for
+// each backend's write batch (at most 1 MB), the rest block cache. The DB
+// runs without a WAL: its directory is scratch for one run, and
+// durability comes from checkpoints, which flush memtables first. Bloom
+// filters (10 bits/key) on every level keep lookups of absent keys — every
+// new group — off the disk.
+//
+// # Keys
+//
+//	uid (8) | key group (2) | store id (2) | namespace (8, sign-flipped) | user key
+//
+// all big-endian; the key group is state.KeyGroup of the user key. Key
+// group 0xffff holds an operator's metadata: its store catalog (name ->
+// id, shared by the operator's instances, so ids survive restores) and the
+// entry counts Restore leaves for Table (keys.go).
+//
+// # Invariants
+//
+//   - Reads see every write: writes go to the backend's indexed batch,
+//     committed past its size threshold, at Flush, Snapshot and Close.
+//   - Len is exact: Put and Delete know whether the key existed (from the
+//     lookup of a Get of the same key just before, the aggregate pattern,
+//     or a lookup of their own); per-namespace counts make DropNamespace
+//     (one range deletion per key group of the instance) exact too.
+//   - Get's value and Range's key and value are valid until the next call
+//     on the store (state.BytesBackend contract); Get copies the value out
+//     of Pebble into a reused buffer, so it does not allocate.
+//   - Range visits a namespace in key-group order, then user-key order.
+//   - Storage errors inside Store methods panic with the wrapped error.
+//
+// # Checkpoints on disk
+//
+// A backend's Snapshot(dir) is a Pebble checkpoint restricted to the
+// instance's key-group span and its operator's metadata, in
+// dir/pebble-<uid hex>-<first key group>/, plus INSTANCE.json (uid, key
+// groups, max parallelism): the checkpoint may surface other instances'
+// keys, stale ones too, and Restore copies only the key groups named
+// there. SnapshotShared (and CheckpointTo for the whole DB) make it
+// incremental: each SST moves into the shared directory as
+// <run id>-<file>.sst unless it is there already (an SST of one DB run
+// never changes), and SHARED.json lists the SSTs the checkpoint needs
+// (version, shared dir relative to the checkpoint, file -> shared name),
+// written last through a .tmp file, fsync and rename. DeleteCheckpoint
+// removes a checkpoint, then every shared file no manifest under the
+// retained directories references; the caller serialises it with
+// incremental checkpoints into the same shared directory.
+//
+// # Restore
+//
+// Restore opens each checkpoint read-only from a scratch directory of hard
+// links (never writing into a checkpoint), remaps store ids through the
+// catalog, and copies the requested key groups into SSTs written with
+// Pebble's sstable writer, one per worker and key-group slice, which the
+// DB ingests; it falls back to batches if the id remapping would reorder
+// keys. It records per-(store, namespace) counts so Len is exact at once.
+package pebble
