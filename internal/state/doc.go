@@ -12,4 +12,12 @@
 // serialising backend (a BytesBackend, e.g. the disk backend of the next
 // issue) encodes with the
 // store's Codec on Put and decodes on Get. Stores are used by one goroutine.
+//
+// Snapshots: a backend that can be checkpointed is a Snapshotter; the heap
+// writes one SLST file (heap_snapshot.go has the format) and RestoreHeap
+// reads the key groups of one subtask back from one or more of them,
+// keeping each store's bytes until NewStore claims it with its codec; a
+// restored backend is a Claimer listing the stores nobody claimed. The
+// Pebble backend lives in internal/state/pebble; every backend passes the
+// conformance suite in internal/state/statetest.
 package state
