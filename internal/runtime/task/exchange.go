@@ -237,7 +237,7 @@ func (j *Job) newSinkOutput(ctx context.Context, t *instance) (taskOutput, error
 			out.twoPhase = tp
 		}
 		if tp, ok := w.(connector.TwoPhaseCommitWriter); ok && j.opts.Restore != nil {
-			if err := tp.Recover(j.restoredCommittables(s.Table, t.v.Parallelism, t.subtask)); err != nil {
+			if err := tp.Recover(j.restoredCommittables(s.Key, t.v.Parallelism, t.subtask)); err != nil {
 				w.Close()
 				return nil, fmt.Errorf("sink '%s': recovering transactions of %s: %w", s.Table, j.opts.Restore.Dir, err)
 			}
@@ -247,7 +247,9 @@ func (j *Job) newSinkOutput(ctx context.Context, t *instance) (taskOutput, error
 }
 
 // preCommit prepares what was written since the last checkpoint and
-// returns the committable to record in checkpoint id.
+// returns the committables to record in checkpoint id: its own and every
+// earlier one not committed yet (a completed checkpoint whose notification
+// the sink has not acted on), so recovering from id commits them all.
 func (s *sinkOut) preCommit(id int64) ([][]byte, error) {
 	if s.twoPhase == nil {
 		return nil, nil
@@ -257,7 +259,16 @@ func (s *sinkOut) preCommit(id int64) ([][]byte, error) {
 		return nil, fmt.Errorf("sink '%s': pre-commit of checkpoint %d: %w", s.table, id, err)
 	}
 	s.pending[id] = c
-	return [][]byte{c}, nil
+	ids := make([]int64, 0, len(s.pending))
+	for p := range s.pending {
+		ids = append(ids, p)
+	}
+	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
+	out := make([][]byte, len(ids))
+	for i, p := range ids {
+		out[i] = s.pending[p]
+	}
+	return out, nil
 }
 
 // commitUpTo commits every pre-committed checkpoint up to id, oldest

@@ -69,7 +69,10 @@ type OpSpec struct {
 
 // SourceSpec is a vertex's source.
 type SourceSpec struct {
-	Table  string
+	Table string
+	// Key identifies the scan in checkpoints: the table and the scan's
+	// ordinal among the script's scans of that table.
+	Key    string
 	Source connector.Source
 	Schema types.Schema
 	// Pre builds the operators that run before watermark assignment
@@ -89,7 +92,9 @@ type WatermarkSpec struct {
 // SinkSpec is a vertex's sink: a connector sink, or Collect for a bare
 // SELECT (rows delivered to a Go channel).
 type SinkSpec struct {
-	Table   string
+	Table string
+	// Key identifies the sink in checkpoints, as SourceSpec.Key.
+	Key     string
 	Sink    connector.Sink
 	Collect chan<- Change
 }

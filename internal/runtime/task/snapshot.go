@@ -16,9 +16,8 @@ type barrier struct {
 	dir string
 }
 
-// vertexKey names a vertex in checkpoints: its first operator or source,
-// which stays the same when unrelated parts of the script change.
-func vertexKey(v *Vertex) string { return v.Name }
+// vertexKey names a vertex in checkpoints (unique within the job).
+func vertexKey(v *Vertex) string { return fmt.Sprintf("%d %s", v.ID, v.Name) }
 
 // snapshotOperators prepares and snapshots every stateful operator of the
 // instance into b.dir.
@@ -77,7 +76,7 @@ func (t *instance) checkpoint(b barrier, splits []SplitSnapshot) error {
 func (t *instance) baseSnapshot() TaskSnapshot {
 	snap := TaskSnapshot{Vertex: vertexKey(t.v), Subtask: t.subtask, Parallelism: t.v.Parallelism}
 	if t.v.Sink != nil {
-		snap.Sink = t.v.Sink.Table
+		snap.Sink = t.v.Sink.Key
 	}
 	return snap
 }
@@ -102,9 +101,12 @@ func (j *Job) ack(a ack) {
 // instance: restored from the checkpoint being resumed when it has state
 // for the operator's UID, else fresh.
 func (j *Job) restoredState(spec OpSpec, parallelism, subtask int) (state.Backend, error) {
+	// A backend knows the key groups its subtask owns, so operator-scoped
+	// state (state.OperatorKey) lands in them and survives a restore.
+	fresh := state.NewHeapFor(state.RangeFor(state.DefaultMaxParallelism, parallelism, subtask), state.DefaultMaxParallelism)
 	r := j.opts.Restore
 	if r == nil || spec.UID == 0 {
-		return state.NewHeap(), nil
+		return fresh, nil
 	}
 	var files []string
 	for _, ts := range r.Meta.Tasks {
@@ -117,7 +119,7 @@ func (j *Job) restoredState(spec OpSpec, parallelism, subtask int) (state.Backen
 		}
 	}
 	if len(files) == 0 {
-		return state.NewHeap(), nil
+		return fresh, nil
 	}
 	j.claim(spec.UID)
 	kg := state.RangeFor(r.Meta.MaxParallelism, parallelism, subtask)

@@ -135,7 +135,7 @@ type splitReader struct {
 func (t *instance) runSource(ctx context.Context) error {
 	j, src := t.j, t.v.Source
 	splits := j.splits[t.v]
-	saved := j.restoredSplits(src.Table)
+	saved := j.restoredSplits(src.Key)
 	var mine []*splitReader
 	for i, s := range splits {
 		if i%t.v.Parallelism != t.subtask {
@@ -213,7 +213,7 @@ func openSplit(ctx context.Context, src *SourceSpec, s connector.Split, sv Split
 func (t *instance) splitSnapshots(mine []*splitReader, wm *wmStage) []SplitSnapshot {
 	out := append([]SplitSnapshot(nil), t.doneSplits...)
 	for i, sr := range mine {
-		sp := SplitSnapshot{Source: t.v.Source.Table, ID: sr.split.ID(), Watermark: wm.split[i], Done: wm.done[i]}
+		sp := SplitSnapshot{Source: t.v.Source.Key, ID: sr.split.ID(), Watermark: wm.split[i], Done: wm.done[i]}
 		if cr, ok := sr.r.(connector.CheckpointedReader); ok && !wm.done[i] {
 			if pos, err := cr.Position(); err == nil {
 				sp.Position = pos

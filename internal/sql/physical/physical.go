@@ -25,6 +25,16 @@ type planner struct {
 	opts  Options
 	graph *task.Graph
 	uids  map[uint64]int // digest hash → operators seen with it
+	scans map[string]int // table → scans planned so far
+	sinks map[string]int // table → sinks planned so far
+}
+
+// ordinal numbers the n-th use of a table as a source or sink, so two
+// scans of one table keep apart in checkpoints.
+func ordinal(seen map[string]int, table string) string {
+	n := seen[table]
+	seen[table] = n + 1
+	return fmt.Sprintf("%s#%d", table, n)
 }
 
 // Build plans the sinks of one job into a graph.
@@ -32,7 +42,7 @@ func Build(sinks []*plan.Sink, opts Options) (*task.Graph, error) {
 	if opts.Parallelism < 1 {
 		opts.Parallelism = 1
 	}
-	p := &planner{opts: opts, graph: &task.Graph{}, uids: map[uint64]int{}}
+	p := &planner{opts: opts, graph: &task.Graph{}, uids: map[uint64]int{}, scans: map[string]int{}, sinks: map[string]int{}}
 	for _, s := range sinks {
 		if err := p.sink(s); err != nil {
 			return nil, err
@@ -73,7 +83,7 @@ func (p *planner) sink(s *plan.Sink) error {
 	}
 	if s.Table == nil {
 		c := p.connect(v, task.Global, nil, 1, "Collect")
-		c.Sink = &task.SinkSpec{Table: "collect", Collect: p.opts.Collect}
+		c.Sink = &task.SinkSpec{Table: "collect", Key: ordinal(p.sinks, "collect"), Collect: p.opts.Collect}
 		return nil
 	}
 	ctx := s.Table.Resolved
@@ -111,7 +121,7 @@ func (p *planner) sink(s *plan.Sink) error {
 	} else {
 		v.Name += " -> Sink: " + s.Table.Name
 	}
-	v.Sink = &task.SinkSpec{Table: s.Table.Name, Sink: sink}
+	v.Sink = &task.SinkSpec{Table: s.Table.Name, Key: ordinal(p.sinks, s.Table.Name), Sink: sink}
 	return nil
 }
 
@@ -260,7 +270,7 @@ func (p *planner) scan(x *plan.Scan) (*task.Vertex, error) {
 		par = p.opts.Parallelism
 	}
 	v := p.newVertex("Source: "+t.Name, par)
-	v.Source = &task.SourceSpec{Table: t.Name, Source: src, Schema: x.Schema(), Describe: x.Describe()}
+	v.Source = &task.SourceSpec{Table: t.Name, Key: ordinal(p.scans, t.Name), Source: src, Schema: x.Schema(), Describe: x.Describe()}
 	v.Schema, v.Mode = x.Schema(), plan.AppendOnly
 	return v, nil
 }

@@ -23,7 +23,7 @@ func (p *planner) values(x *plan.Values) (*task.Vertex, error) {
 		rows[i] = evs
 	}
 	v := p.newVertex("Source: Values", 1)
-	v.Source = &task.SourceSpec{Table: "VALUES", Source: &valuesSource{rows: rows}, Schema: x.Schema(), Describe: x.Describe()}
+	v.Source = &task.SourceSpec{Table: "VALUES", Key: ordinal(p.scans, "VALUES"), Source: &valuesSource{rows: rows}, Schema: x.Schema(), Describe: x.Describe()}
 	v.Schema, v.Mode = x.Schema(), plan.AppendOnly
 	return v, nil
 }
