@@ -21,6 +21,11 @@ type Factory struct {
 	UsesFormat bool
 	// Metadata lists the metadata columns the source can read, if any.
 	Metadata Metadata
+	// Changelog reports, from a table's definition, whether its source
+	// emits a changelog (-U/+U/-D) rather than inserts only; the planner
+	// needs it before any source exists. Nil means: a changelog exactly when
+	// the table's format is a changelog format (Format.Changelog).
+	Changelog func(ctx CreateContext) bool
 
 	NewSource func(ctx CreateContext) (Source, error)
 	NewSink   func(ctx CreateContext) (Sink, error)
@@ -146,6 +151,15 @@ func (e *BadRecordError) Error() string {
 }
 
 func (e *BadRecordError) Unwrap() error { return e.Reason }
+
+// ProducesChangelog reports whether a table of this connector, defined by
+// ctx, reads as a changelog.
+func (f *Factory) ProducesChangelog(ctx CreateContext) bool {
+	if f.Changelog != nil {
+		return f.Changelog(ctx)
+	}
+	return ctx.Format != nil && ctx.Format.Format.Changelog
+}
 
 // ErrUnknownConnector is wrapped when no connector has the requested name.
 var ErrUnknownConnector = errors.New("unknown connector")

@@ -62,6 +62,7 @@ func New(formats kafka.FormatLookup) *connector.Factory {
 		Options:    Options,
 		UsesFormat: true,
 		Metadata:   kafka.Metadata,
+		Changelog:  func(connector.CreateContext) bool { return true },
 		NewSource: func(ctx connector.CreateContext) (connector.Source, error) {
 			return kafka.NewUpsertSource(ctx, formats)
 		},

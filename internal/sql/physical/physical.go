@@ -204,6 +204,9 @@ func (p *planner) node(n plan.Node) (*task.Vertex, error) {
 	case *plan.Aggregate:
 		return p.keyed(x.Input, x.Keys, x, "GroupAggregate", func() (operator.Operator, error) { return agg.NewGroupAggregate(x), nil })
 	case *plan.WindowAggregate:
+		if x.Input.Mode() == plan.Updates {
+			return nil, fmt.Errorf("window aggregation over update changes (produced by %s) is not supported yet; window over an append-only stream", producer(x.Input))
+		}
 		keys := x.Keys
 		return p.keyed(x.Input, keys, x, "WindowAggregate", func() (operator.Operator, error) { return window.NewWindowAggregate(x), nil })
 	case *plan.Union:
@@ -271,7 +274,7 @@ func (p *planner) scan(x *plan.Scan) (*task.Vertex, error) {
 	}
 	v := p.newVertex("Source: "+t.Name, par)
 	v.Source = &task.SourceSpec{Table: t.Name, Key: ordinal(p.scans, t.Name), Source: src, Schema: x.Schema(), Describe: x.Describe()}
-	v.Schema, v.Mode = x.Schema(), plan.AppendOnly
+	v.Schema, v.Mode = x.Schema(), x.Mode()
 	return v, nil
 }
 

@@ -122,7 +122,12 @@ func (n *Scan) MetadataKeys() []string {
 
 func (n *Scan) Schema() types.Schema { return n.schema }
 func (n *Scan) Inputs() []Node       { return nil }
-func (n *Scan) Mode() Mode           { return AppendOnly }
+func (n *Scan) Mode() Mode {
+	if n.Table.Connector.ProducesChangelog(n.Table.Resolved) {
+		return Updates
+	}
+	return AppendOnly
+}
 func (n *Scan) Describe() string {
 	return fmt.Sprintf("TableSourceScan(table=[%s], fields=[%s])", n.Table.Name, strings.Join(n.schema.Names(), ", "))
 }
