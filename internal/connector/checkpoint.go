@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"time"
 
 	"github.com/sluicehq/sluice/internal/types"
 )
@@ -28,10 +29,12 @@ type ResumableSource interface {
 
 // DynamicSource discovers splits while running (Kafka partitions added to
 // a topic). NewSplits returns splits not returned before; the runtime calls
-// it every 'scan.topic-partition-discovery.interval'.
+// it every DiscoveryInterval (0 disables discovery) from one goroutine and
+// hands each new split to one source task.
 type DynamicSource interface {
 	Source
 	NewSplits(ctx context.Context) ([]Split, error)
+	DiscoveryInterval() time.Duration
 }
 
 // TwoPhaseCommitWriter is a sink writer whose output becomes visible only

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -147,6 +148,15 @@ func (s *source) Splits(int) ([]connector.Split, error) {
 // NewSplits returns partitions (and pattern-matched topics) created since
 // the last call, read from their earliest offset as Flink does. A bounded
 // scan discovers nothing.
+// DiscoveryInterval is 'scan.topic-partition-discovery.interval' (0: off;
+// a bounded scan discovers nothing).
+func (s *source) DiscoveryInterval() time.Duration {
+	if s.Bounded() {
+		return 0
+	}
+	return s.t.discovery
+}
+
 func (s *source) NewSplits(ctx context.Context) ([]connector.Split, error) {
 	if s.Bounded() {
 		return nil, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -221,6 +222,7 @@ func (j *Job) Run(ctx context.Context) error {
 	if j.opts.Checkpoint != nil {
 		j.startCoordinator(ctx, instances, &wg)
 	}
+	j.startDiscovery(ctx, instances, &wg)
 	for _, t := range instances {
 		{
 			v, i := t.v, t.subtask
@@ -279,6 +281,51 @@ func (j *Job) checkClaims() error {
 		j.opts.Restore.Dir, b.String())
 }
 
+// startDiscovery runs split discovery for every dynamic source: one
+// goroutine per source asks for new splits at its interval and gives each
+// to the task its split ID hashes to.
+func (j *Job) startDiscovery(ctx context.Context, instances []*instance, wg *sync.WaitGroup) {
+	tasks := map[*Vertex][]*instance{}
+	for _, t := range instances {
+		if t.v.Source != nil {
+			t.newSplits = make(chan connector.Split, 64)
+			tasks[t.v] = append(tasks[t.v], t)
+		}
+	}
+	for v, ts := range tasks {
+		ds, ok := v.Source.Source.(connector.DynamicSource)
+		if !ok || ds.DiscoveryInterval() <= 0 || v.Source.Source.Bounded() {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(ds.DiscoveryInterval())
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+				splits, err := ds.NewSplits(ctx)
+				if err != nil {
+					continue // transient (a broker away): try again next time
+				}
+				for _, s := range splits {
+					h := fnv.New32a()
+					h.Write([]byte(s.ID()))
+					select {
+					case ts[int(h.Sum32())%len(ts)].newSplits <- s:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		}()
+	}
+}
+
 // startCoordinator wires control channels into the instances and starts
 // the checkpoint coordinator.
 func (j *Job) startCoordinator(ctx context.Context, instances []*instance, wg *sync.WaitGroup) {
@@ -326,6 +373,8 @@ type instance struct {
 	notify chan int64
 	// doneSplits are splits a restored checkpoint had finished.
 	doneSplits []SplitSnapshot
+	// newSplits delivers splits discovered while running to a source task.
+	newSplits chan connector.Split
 }
 
 // taskOutput is where a chain's last operator writes.

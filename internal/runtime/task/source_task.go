@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/runtime/operator"
@@ -46,6 +47,16 @@ func newWMStage(next operator.Output, eval functions.Eval, interval int64, split
 		s.split[i] = operator.NoWatermark
 	}
 	return s
+}
+
+// addSplit makes room for a split discovered while running; it has no
+// watermark yet, so it holds the watermark back until it has rows (or is
+// idle), as a new Kafka partition does in Flink.
+func (s *wmStage) addSplit() {
+	s.split = append(s.split, operator.NoWatermark)
+	s.done = append(s.done, false)
+	s.idle = append(s.idle, false)
+	s.waiting = append(s.waiting, false)
 }
 
 // combined is the minimum over splits that are neither done, idle nor
@@ -237,7 +248,25 @@ func (t *instance) readSplits(ctx context.Context, mine []*splitReader, entry op
 		wm.waiting[i] = sequential && i > 0
 	}
 	ticker := newProcTicker(t)
-	for left > 0 {
+	n0 := len(mine)
+	defer func() { // readers of discovered splits
+		for _, sr := range mine[n0:] {
+			sr.r.Close()
+		}
+	}()
+	// An unbounded source that discovers splits keeps its task running
+	// (idle) while it has none.
+	ds, _ := src.Source.(connector.DynamicSource)
+	dynamic := ds != nil && ds.DiscoveryInterval() > 0 && !src.Source.Bounded()
+	for left > 0 || dynamic {
+		if err := ctx.Err(); err != nil {
+			return context.Cause(ctx)
+		}
+		if left == 0 {
+			if err := t.waitForSplits(ctx, &taskIdle); err != nil {
+				return err
+			}
+		}
 		caughtUp := false
 		for i, sr := range mine {
 			if wm.done[i] || wm.waiting[i] {
@@ -314,6 +343,12 @@ func (t *instance) readSplits(ctx context.Context, mine []*splitReader, entry op
 		if err := t.pollControl(mine, wm); err != nil {
 			return err
 		}
+		added, err := t.takeNewSplits(ctx, wm)
+		if err != nil {
+			return err
+		}
+		mine = append(mine, added...)
+		left += len(added)
 	}
 	return nil
 }
@@ -330,6 +365,44 @@ func (t *instance) pollControl(mine []*splitReader, wm *wmStage) error {
 	default:
 	}
 	return t.pollNotify()
+}
+
+// waitForSplits idles a task without splits until discovery hands it one
+// (or a checkpoint trigger or a commit notification arrives), telling
+// downstream not to wait for its watermark.
+func (t *instance) waitForSplits(ctx context.Context, taskIdle *bool) error {
+	if !*taskIdle {
+		*taskIdle = true
+		if x, ok := t.out.(*exchangeOut); ok {
+			if err := x.setIdle(true); err != nil {
+				return err
+			}
+		}
+	}
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-time.After(50 * time.Millisecond):
+		return nil
+	}
+}
+
+// takeNewSplits opens the splits partition discovery handed this task.
+func (t *instance) takeNewSplits(ctx context.Context, wm *wmStage) ([]*splitReader, error) {
+	var added []*splitReader
+	for {
+		select {
+		case s := <-t.newSplits:
+			r, err := t.v.Source.Source.Open(ctx, s)
+			if err != nil {
+				return nil, fmt.Errorf("source '%s': opening discovered split %s: %w", t.v.Source.Table, s.ID(), err)
+			}
+			wm.addSplit()
+			added = append(added, &splitReader{split: s, r: r, lastRows: t.j.opts.Now(), restoredWM: operator.NoWatermark})
+		default:
+			return added, nil
+		}
+	}
 }
 
 // pollNotify commits what a completed checkpoint covers, if one arrived.
