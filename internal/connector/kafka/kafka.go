@@ -37,11 +37,7 @@ func New(formats FormatLookup) *connector.Factory {
 		UsesFormat: true,
 		Metadata:   Metadata,
 		NewSource: func(ctx connector.CreateContext) (connector.Source, error) {
-			t, err := newTable(ctx, formats, false)
-			if err != nil {
-				return nil, err
-			}
-			return newSource(t), nil
+			return sourceOf(ctx, formats, false)
 		},
 		NewSink: func(ctx connector.CreateContext) (connector.Sink, error) {
 			t, err := newTable(ctx, formats, false)
@@ -56,8 +52,18 @@ func New(formats FormatLookup) *connector.Factory {
 // NewUpsertSource builds the source of the 'upsert-kafka' connector
 // (package upsertkafka declares its factory and options).
 func NewUpsertSource(ctx connector.CreateContext, formats FormatLookup) (connector.Source, error) {
-	t, err := newTable(ctx, formats, true)
+	return sourceOf(ctx, formats, true)
+}
+
+// sourceOf builds a source; the scan options (startup and bounded modes,
+// discovery) are checked only here, as a table used only as a sink does
+// not need them (e.g. a group id for group offsets).
+func sourceOf(ctx connector.CreateContext, formats FormatLookup, upsert bool) (connector.Source, error) {
+	t, err := newTable(ctx, formats, upsert)
 	if err != nil {
+		return nil, err
+	}
+	if err := t.scanOptions(); err != nil {
 		return nil, err
 	}
 	return newSource(t), nil

@@ -94,9 +94,6 @@ func newTable(ctx connector.CreateContext, formats FormatLookup, upsert bool) (*
 	if err := t.clientOptions(); err != nil {
 		return nil, err
 	}
-	if err := t.scanOptions(); err != nil {
-		return nil, err
-	}
 	if err := t.layout(formats); err != nil {
 		return nil, err
 	}
