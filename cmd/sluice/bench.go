@@ -9,7 +9,9 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
+	"time"
 
 	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
 	"github.com/sluicehq/sluice/internal/bench/nexmark/queries"
@@ -27,6 +29,9 @@ func benchCmd(ctx context.Context, args []string) error {
 	par := fs.Int("parallelism", runtime.NumCPU(), "parallelism of every operator")
 	asJSON := fs.Bool("json", false, "print results as JSON")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	ckpt := fs.Duration("checkpoint-interval", 0, "checkpoint every query at this interval into a temporary directory (0: no checkpoints)")
+	compare := fs.Bool("compare-checkpointing", false, "run each query with checkpointing off and on (--checkpoint-interval, default 10s), alternating, and report the medians and the cost")
+	runs := fs.Int("runs", 3, "runs of each setting with --compare-checkpointing")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -35,7 +40,13 @@ func benchCmd(ctx context.Context, args []string) error {
 	}
 	cfg := nexmarkbench.Config{
 		Queries: strings.Split(*qs, ","), Events: *events, Rate: *rate, Parallelism: *par,
-		Connectors: all.NewRegistry(),
+		Connectors: all.NewRegistry(), CheckpointInterval: *ckpt,
+	}
+	if *compare && cfg.CheckpointInterval == 0 {
+		cfg.CheckpointInterval = 10 * time.Second
+	}
+	if cfg.CheckpointInterval < 0 {
+		return usageError{"--checkpoint-interval must not be negative"}
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -48,6 +59,9 @@ func benchCmd(ctx context.Context, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *compare {
+		return compareCheckpointing(ctx, cfg, *runs, *asJSON)
+	}
 	results, err := nexmarkbench.Run(ctx, cfg)
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
@@ -59,9 +73,53 @@ func benchCmd(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("machine: %s\n", nexmarkbench.Machine())
 	fmt.Printf("events: %d per query, first-event.rate %d, parallelism %d\n\n", *events, *rate, *par)
-	fmt.Printf("%-6s %12s %12s %16s %12s\n", "query", "seconds", "events/s", "events/s/core", "peak heap")
-	for _, r := range results {
-		fmt.Printf("%-6s %12.2f %12.0f %16.0f %10.0fMB\n", r.Query, r.Seconds, r.EventsPerSecond, r.EventsPerCPUSec, float64(r.PeakHeapBytes)/(1<<20))
+	if cfg.CheckpointInterval > 0 {
+		fmt.Printf("checkpointing every %s\n", cfg.CheckpointInterval)
 	}
+	fmt.Printf("%-6s %12s %12s %16s %12s", "query", "seconds", "events/s", "events/s/core", "peak heap")
+	if cfg.CheckpointInterval > 0 {
+		fmt.Printf(" %12s %9s", "checkpoints", "failures")
+	}
+	fmt.Println()
+	for _, r := range results {
+		fmt.Printf("%-6s %12.2f %12.0f %16.0f %10.0fMB", r.Query, r.Seconds, r.EventsPerSecond, r.EventsPerCPUSec, float64(r.PeakHeapBytes)/(1<<20))
+		if cfg.CheckpointInterval > 0 {
+			fmt.Printf(" %12d %9d", r.Checkpoints, r.CheckpointFailures)
+		}
+		fmt.Println()
+	}
+	return err
+}
+
+// compareCheckpointing runs each query with checkpointing off and on,
+// alternating, and prints the medians and the cost of checkpointing.
+func compareCheckpointing(ctx context.Context, cfg nexmarkbench.Config, runs int, asJSON bool) error {
+	cmp, err := nexmarkbench.Compare(ctx, cfg, runs)
+	if asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if jerr := enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "comparisons": cmp}); jerr != nil {
+			return jerr
+		}
+		return err
+	}
+	fmt.Printf("machine: %s\n", nexmarkbench.Machine())
+	fmt.Printf("events: %d per query, first-event.rate %d, parallelism %d\n", cfg.Events, cfg.Rate, cfg.Parallelism)
+	fmt.Printf("checkpointing every %s against none, %d alternating runs each; medians\n\n", cfg.CheckpointInterval, runs)
+	fmt.Printf("%-6s %8s %14s %14s %7s %12s %12s %7s %12s %9s\n", "query", "seconds", "off ev/s/core", "on ev/s/core", "cost",
+		"off ev/s", "on ev/s", "cost", "checkpoints", "failures")
+	for _, c := range cmp {
+		var secs float64
+		var n, fails []string
+		for _, r := range c.On {
+			secs += r.Seconds
+			n = append(n, strconv.FormatInt(r.Checkpoints, 10))
+			fails = append(fails, strconv.FormatInt(r.CheckpointFailures, 10))
+		}
+		fmt.Printf("%-6s %8.1f %14.0f %14.0f %6.1f%% %12.0f %12.0f %6.1f%% %12s %9s\n", c.Query, secs/float64(len(c.On)),
+			c.OffPerCore, c.OnPerCore, 100*c.Cost, c.OffPerSec, c.OnPerSec, 100*c.WallCost,
+			strings.Join(n, ","), strings.Join(fails, ","))
+	}
+	fmt.Println("\ncost = 1 - on/off; seconds = mean wall time of the checkpointed runs; checkpoints and failures per checkpointed run")
 	return err
 }

@@ -25,6 +25,9 @@ type Config struct {
 	Rate        int64 // first-event.rate
 	Parallelism int
 	Connectors  *connector.Registry
+	// CheckpointInterval, when positive, checkpoints every query at this
+	// interval into a temporary directory deleted after the run.
+	CheckpointInterval time.Duration
 }
 
 // Result is one query's measurement.
@@ -39,6 +42,12 @@ type Result struct {
 	FirstEventRate    int64   `json:"first_event_rate"`
 	PeakHeapBytes     uint64  `json:"peak_heap_bytes"`
 	CompletedNormally bool    `json:"completed"`
+	// With checkpointing: the interval, and the checkpoints the job
+	// completed and those that failed or were aborted (one in progress
+	// when the job ends counts as aborted).
+	CheckpointInterval string `json:"checkpoint_interval,omitempty"`
+	Checkpoints        int64  `json:"checkpoints"`
+	CheckpointFailures int64  `json:"checkpoint_failures"`
 }
 
 // Script builds the SQL a query runs: the nexmark table, its views and the
@@ -64,29 +73,63 @@ func Script(query string, events, rate int64, parallelism int) (string, error) {
 func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	var out []Result
 	for _, q := range cfg.Queries {
-		src, err := Script(q, cfg.Events, cfg.Rate, cfg.Parallelism)
+		r, err := runOne(ctx, cfg, q, cfg.CheckpointInterval)
 		if err != nil {
 			return out, err
 		}
-		runtime.GC()
-		eng := &engine.Engine{Connectors: cfg.Connectors, Out: io.Discard, Err: io.Discard}
-		peak := startPeakSampler()
-		cpu0 := cpuTime()
-		t0 := time.Now()
-		err = eng.Run(ctx, src)
-		wall := time.Since(t0).Seconds()
-		cpu := cpuTime() - cpu0
-		heap := peak()
-		if err != nil {
-			return out, fmt.Errorf("%s: %w", q, err)
-		}
-		out = append(out, Result{
-			Query: q, Events: cfg.Events, Seconds: wall, CPUSeconds: cpu,
-			EventsPerSecond: float64(cfg.Events) / wall, EventsPerCPUSec: float64(cfg.Events) / cpu,
-			Parallelism: cfg.Parallelism, FirstEventRate: cfg.Rate, PeakHeapBytes: heap, CompletedNormally: ctx.Err() == nil,
-		})
+		out = append(out, r)
 	}
 	return out, nil
+}
+
+// checkpointSettings are the SET statements that checkpoint every interval
+// into dir. A failure fails the run rather than restarting the job, which
+// would distort the measurement.
+func checkpointSettings(interval time.Duration, dir string) string {
+	return fmt.Sprintf("SET 'execution.checkpointing.interval' = '%d ms';\n"+
+		"SET 'state.checkpoints.dir' = '%s';\n"+
+		"SET 'restart-strategy.type' = 'none';\n", interval.Milliseconds(), strings.ReplaceAll(dir, "'", "''"))
+}
+
+// runOne measures query q once, checkpointing every interval if positive.
+func runOne(ctx context.Context, cfg Config, q string, interval time.Duration) (Result, error) {
+	src, err := Script(q, cfg.Events, cfg.Rate, cfg.Parallelism)
+	if err != nil {
+		return Result{}, err
+	}
+	if interval > 0 {
+		dir, err := os.MkdirTemp("", "sluice-bench-checkpoints-")
+		if err != nil {
+			return Result{}, err
+		}
+		defer os.RemoveAll(dir)
+		src = checkpointSettings(interval, dir) + src
+	}
+	runtime.GC()
+	eng := &engine.Engine{Connectors: cfg.Connectors, Out: io.Discard, Err: io.Discard}
+	peak := startPeakSampler()
+	cpu0 := cpuTime()
+	t0 := time.Now()
+	err = eng.Run(ctx, src)
+	wall := time.Since(t0).Seconds()
+	cpu := cpuTime() - cpu0
+	heap := peak()
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", q, err)
+	}
+	r := Result{
+		Query: q, Events: cfg.Events, Seconds: wall, CPUSeconds: cpu,
+		EventsPerSecond: float64(cfg.Events) / wall, EventsPerCPUSec: float64(cfg.Events) / cpu,
+		Parallelism: cfg.Parallelism, FirstEventRate: cfg.Rate, PeakHeapBytes: heap, CompletedNormally: ctx.Err() == nil,
+	}
+	if interval > 0 {
+		r.CheckpointInterval = interval.String()
+		for _, s := range eng.Stats() {
+			r.Checkpoints += s.Checkpoints
+			r.CheckpointFailures += s.CheckpointFailures
+		}
+	}
+	return r, nil
 }
 
 // cpuTime is the process's user + system CPU time in seconds.
