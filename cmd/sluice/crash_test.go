@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -116,6 +117,23 @@ func committedResults(t *testing.T, addr string) []string {
 	return out
 }
 
+// committedOffset sums the last stable offsets of 'out': it grows when a
+// transaction commits.
+func committedOffset(t *testing.T, addr string) int64 {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	offs, err := kadm.NewClient(cl).ListCommittedOffsets(context.Background(), "out")
+	if err != nil {
+		return 0
+	}
+	var sum int64
+	offs.Each(func(o kadm.ListedOffset) { sum += o.Offset })
+	return sum
+}
+
 // A job killed with SIGKILL at random points and resumed from its latest
 // checkpoint each time delivers every window result exactly once to a
 // read_committed consumer.
@@ -155,19 +173,37 @@ func TestKillAndResumeIsExactlyOnce(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
 		if kills < 5 {
+			// Kill only once this run has committed something (so a
+			// resumed run must neither repeat nor lose it), at a random
+			// point after that: between reads, inside a checkpoint or a
+			// commit. Waiting for progress keeps the test independent of
+			// the machine's speed.
+			before := committedOffset(t, addr)
+			progressed := false
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !progressed; {
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Fatalf("run %d failed: %v\n%s", attempt, err, stderr.String())
+					}
+					t.Logf("run %d finished before its kill", attempt)
+					goto finished
+				case <-time.After(50 * time.Millisecond):
+					progressed = committedOffset(t, addr) > before
+				}
+			}
 			select {
 			case err := <-done:
 				if err != nil {
 					t.Fatalf("run %d failed: %v\n%s", attempt, err, stderr.String())
 				}
 				t.Logf("run %d finished before its kill", attempt)
-			case <-time.After(time.Duration(150+rng.IntN(450)) * time.Millisecond):
+				goto finished
+			case <-time.After(time.Duration(rng.IntN(200)) * time.Millisecond):
 				cmd.Process.Signal(syscall.SIGKILL)
 				<-done
 				kills++
-				// Only a kill after some output was committed tests that
-				// a resumed run neither repeats nor loses it.
-				if n := len(committedResults(t, addr)); n > 0 && n < len(want) {
+				if progressed {
 					killedAfterCommits++
 				}
 				continue
@@ -177,6 +213,7 @@ func TestKillAndResumeIsExactlyOnce(t *testing.T) {
 		}
 		break
 	}
+finished:
 	if killedAfterCommits < 2 {
 		t.Fatalf("only %d of %d kills came after committed output: the input is too small for this machine", killedAfterCommits, kills)
 	}

@@ -109,17 +109,22 @@ func (w *txnWriter) Close() error              { return nil }
 
 var _ connector.TwoPhaseCommitWriter = (*txnWriter)(nil)
 
-func checkpointScript(dir string) string {
+func checkpointScript(dir string) string { return checkpointScriptN(dir, 4000) }
+
+// checkpointScriptN is checkpointScript over n events: every n reads the
+// same event stream, so a first run with a large n can be stopped at any
+// time and restored into a run with a small one.
+func checkpointScriptN(dir string, n int) string {
 	return fmt.Sprintf(`
 SET 'parallelism.default' = '2';
 SET 'execution.checkpointing.interval' = '30 ms';
 SET 'state.checkpoints.dir' = '%s';
 CREATE TABLE nexmark (event_type INT, bid ROW<auction BIGINT, bidder BIGINT, price BIGINT>)
-  WITH ('connector' = 'nexmark', 'events.num' = '4000', 'first-event.rate' = '4000',
+  WITH ('connector' = 'nexmark', 'events.num' = '%[2]d', 'first-event.rate' = '4000',
         'max-emit-speed' = 'false', 'base-time' = '1577836800000');
 CREATE TABLE sink1 (auction BIGINT, bidder BIGINT, price BIGINT) WITH ('connector' = 'txn');
 INSERT INTO sink1 SELECT bid.auction, bid.bidder, bid.price * 2 FROM nexmark WHERE event_type = 2;
-`, dir)
+`, dir, n)
 }
 
 func runWith(t *testing.T, store *txnStore, run string, e *Engine, ctx context.Context, src string) error {
@@ -153,7 +158,7 @@ func TestStopWithSavepointAndRestoreIsExactlyOnce(t *testing.T) {
 	e1 := &Engine{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- runWith(t, store, "run1", e1, ctx, checkpointScript(dir)) }()
+	go func() { done <- runWith(t, store, "run1", e1, ctx, checkpointScriptN(dir, 1<<30)) }()
 	time.Sleep(400 * time.Millisecond) // about 1600 events, several checkpoints
 	if err := e1.Savepoint(context.Background(), sp); err != nil {
 		t.Fatalf("savepoint: %v", err)
@@ -320,14 +325,16 @@ func TestNoRestartStrategyFails(t *testing.T) {
 
 // statefulScript counts bids per auction in tumbling windows of event time
 // and per bidder without windows, through the txn sink.
-func statefulScript(dir string) string {
+func statefulScript(dir string) string { return statefulScriptN(dir, 8000) }
+
+func statefulScriptN(dir string, n int) string {
 	return fmt.Sprintf(`
 SET 'parallelism.default' = '2';
 SET 'execution.checkpointing.interval' = '30 ms';
 SET 'state.checkpoints.dir' = '%s';
 CREATE TABLE nexmark (event_type INT, bid ROW<auction BIGINT, bidder BIGINT, price BIGINT, dateTime TIMESTAMP(3)>,
     ts AS bid.dateTime, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
-  WITH ('connector' = 'nexmark', 'events.num' = '8000', 'first-event.rate' = '4000',
+  WITH ('connector' = 'nexmark', 'events.num' = '%[2]d', 'first-event.rate' = '4000',
         'max-emit-speed' = 'false', 'base-time' = '1577836800000');
 CREATE VIEW bids AS SELECT bid.auction AS auction, bid.price AS price, ts FROM nexmark WHERE event_type = 2;
 CREATE TABLE w (auction BIGINT, ws TIMESTAMP(3), c BIGINT, m BIGINT) WITH ('connector' = 'txn');
@@ -338,7 +345,7 @@ INSERT INTO w SELECT auction, window_start, COUNT(*), MAX(price)
   GROUP BY window_start, window_end, auction;
 INSERT INTO g SELECT bid.bidder, COUNT(*), SUM(bid.price) FROM nexmark WHERE event_type = 2 GROUP BY bid.bidder;
 END;
-`, dir)
+`, dir, n)
 }
 
 // applied turns committed changes into the rows they leave, as a sorted
@@ -386,7 +393,7 @@ func TestStatefulSavepointRestore(t *testing.T) {
 	e1 := &Engine{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- runWith(t, store, "run1", e1, ctx, statefulScript(dir)) }()
+	go func() { done <- runWith(t, store, "run1", e1, ctx, statefulScriptN(dir, 1<<30)) }()
 	time.Sleep(400 * time.Millisecond)
 	if err := e1.Savepoint(context.Background(), sp); err != nil {
 		t.Fatalf("savepoint: %v", err)
@@ -425,5 +432,44 @@ func TestStatefulSavepointRestore(t *testing.T) {
 			}
 		}
 		t.Fatalf("restored output differs: leaves %d rows, want %d (first run committed %d changes)", len(got), len(w), first)
+	}
+}
+
+// The same stop-with-savepoint and restore with the pebble backend
+// ('rocksdb', as a Flink script says).
+func TestStatefulSavepointRestorePebble(t *testing.T) {
+	script := func(dir string, n int) string {
+		return "SET 'state.backend.type' = 'rocksdb';\nSET 'state.backend.pebble.local-dir' = '" + t.TempDir() + "';\n" + statefulScriptN(dir, n)
+	}
+	want := func() []string {
+		store := newTxnStore()
+		if err := runWith(t, store, "ref", &Engine{}, context.Background(), statefulScript(t.TempDir())); err != nil {
+			t.Fatal(err)
+		}
+		return applied(t, store.rows())
+	}()
+	store := newTxnStore()
+	dir, sp := t.TempDir(), filepath.Join(t.TempDir(), "sp")
+	e1 := &Engine{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runWith(t, store, "run1", e1, ctx, script(dir, 1<<30)) }()
+	time.Sleep(400 * time.Millisecond)
+	if err := e1.Savepoint(context.Background(), sp); err != nil {
+		t.Fatalf("savepoint: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(sp, "job-0", "op-*", "pebble-*"))
+	if len(matches) == 0 {
+		t.Fatalf("the savepoint holds no pebble checkpoints")
+	}
+	if err := runWith(t, store, "run2", &Engine{FromSavepoint: sp}, context.Background(), script(dir, 8000)); err != nil {
+		t.Fatalf("restored run: %v", err)
+	}
+	if got := applied(t, store.rows()); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("restored output leaves %d rows, want %d", len(got), len(want))
 	}
 }

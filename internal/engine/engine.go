@@ -198,6 +198,9 @@ func (r *runner) jobAt(g *task.Graph, n int, restart bool) (*task.Job, error) {
 		IdleTimeout:           set.IdleTimeout,
 		Now:                   r.e.Now,
 		StateTTL:              set.StateTTL,
+		StateBackend:          set.StateBackend,
+		PebbleDir:             set.PebbleDir,
+		PebbleMemory:          set.PebbleMemory,
 	}
 	jobDir := ""
 	if set.CheckpointDir != "" {

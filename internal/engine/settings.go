@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,12 @@ var settingSpecs = []config.Spec{
 	{Key: "sql-client.execution.result-mode", Type: config.Enum, Values: []string{"table", "changelog", "tableau"}, Default: "tableau", Description: "how a bare SELECT prints; Sluice always prints the changelog as a table"},
 	{Key: "table.exec.resource.default-parallelism", Type: config.Int, Description: "alias of parallelism.default for table programs"},
 
+	{Key: "state.backend.type", Type: config.Enum, Values: []string{"hashmap", "pebble", "rocksdb"}, Default: "hashmap", Aliases: []string{"state.backend"},
+		Description: "where keyed state lives: 'hashmap' (memory) or 'pebble' (disk, bounded memory; 'rocksdb' is accepted as an alias so Flink scripts run unchanged)"},
+	{Key: "state.backend.pebble.local-dir", Type: config.String, Aliases: []string{"state.backend.rocksdb.localdir"},
+		Description: "working directory of the pebble backend (default: the system's temporary directory); checkpoints are the durable copy"},
+	{Key: "state.backend.pebble.memory", Type: config.MemorySize, Default: "256 mb", Aliases: []string{"state.backend.rocksdb.memory.fixed-per-slot"},
+		Description: "memory the pebble backend may use for its caches and write buffers, for the whole job"},
 	{Key: "table.exec.state.ttl", Type: config.Duration, Default: "0 ms", Description: "state of a non-windowed aggregate's key not updated for this long is dropped (0: kept forever)"},
 
 	{Key: "execution.checkpointing.interval", Type: config.Duration, Default: "0 ms", Description: "take a checkpoint this often (0: no checkpoints)"},
@@ -106,6 +113,9 @@ type Settings struct {
 	IgnoreUnclaimed     bool
 	Restart             RestartStrategy
 	StateTTL            time.Duration
+	StateBackend        string
+	PebbleDir           string
+	PebbleMemory        int64
 }
 
 // settings validates the session's SET keys. Keys Sluice does not know are
@@ -115,7 +125,7 @@ func settings(raw map[string]string, warn func(string)) (Settings, error) {
 	for k, v := range raw {
 		found := false
 		for _, s := range settingSpecs {
-			if s.Key == k {
+			if s.Key == k || slices.Contains(s.Aliases, k) {
 				found = true
 			}
 		}
@@ -142,6 +152,12 @@ func settings(raw map[string]string, warn func(string)) (Settings, error) {
 	s.IgnoreUnclaimed = opts.Bool("execution.savepoint.ignore-unclaimed-state")
 	s.Restart = restartStrategy(opts, s.CheckpointInterval > 0)
 	s.StateTTL = opts.Duration("table.exec.state.ttl")
+	s.StateBackend = strings.ToLower(opts.String("state.backend.type"))
+	if s.StateBackend == "rocksdb" {
+		s.StateBackend = "pebble"
+	}
+	s.PebbleDir = opts.String("state.backend.pebble.local-dir")
+	s.PebbleMemory = opts.Memory("state.backend.pebble.memory")
 	if s.CheckpointInterval > 0 && s.CheckpointDir == "" {
 		return s, fmt.Errorf("SET 'execution.checkpointing.interval' needs 'state.checkpoints.dir' too: the directory checkpoints are written to")
 	}

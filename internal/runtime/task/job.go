@@ -15,6 +15,7 @@ import (
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/runtime/operator"
 	"github.com/sluicehq/sluice/internal/sql/functions"
+	pebblestate "github.com/sluicehq/sluice/internal/state/pebble"
 	"github.com/sluicehq/sluice/internal/types"
 )
 
@@ -41,6 +42,12 @@ type Options struct {
 	// StateTTL is 'table.exec.state.ttl' for non-windowed stateful
 	// operators (0: keep state forever).
 	StateTTL time.Duration
+	// StateBackend is 'hashmap' (default) or 'pebble'.
+	StateBackend string
+	// PebbleDir is where the job's Pebble database lives (scratch; the
+	// checkpoints are the durable copy); PebbleMemory bounds its memory.
+	PebbleDir    string
+	PebbleMemory int64
 }
 
 // Restore is a checkpoint or savepoint to start from.
@@ -81,6 +88,7 @@ type Job struct {
 	metrics     []*operator.Metrics
 	mu          sync.Mutex
 
+	pebble               *pebblestate.DB
 	coord                *coordinator
 	savepoints           chan savepointRequest
 	claimed              map[uint64]bool
@@ -186,6 +194,13 @@ func (j *Job) Run(ctx context.Context) error {
 		}
 		j.splits[v] = splits
 	}
+	if j.opts.StateBackend == "pebble" {
+		closeDB, err := j.openPebble()
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg, tasks sync.WaitGroup
@@ -258,6 +273,29 @@ func (j *Job) Run(ctx context.Context) error {
 		return err
 	}
 	return err
+}
+
+// openPebble opens the job's Pebble database in a fresh directory and
+// returns how to close and remove it.
+func (j *Job) openPebble() (func(), error) {
+	base := j.opts.PebbleDir
+	if base == "" {
+		base = os.TempDir()
+	}
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return nil, fmt.Errorf("state.backend.pebble.local-dir: %w", err)
+	}
+	dir, err := os.MkdirTemp(base, "sluice-pebble-")
+	if err != nil {
+		return nil, fmt.Errorf("state.backend.pebble.local-dir: %w", err)
+	}
+	db, err := pebblestate.Open(pebblestate.Options{Dir: dir, Memory: j.opts.PebbleMemory})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("opening the pebble state backend in %s: %w", dir, err)
+	}
+	j.pebble = db
+	return func() { db.Close(); os.RemoveAll(dir) }, nil
 }
 
 // errJobDone ends the job's context once every task has finished.
@@ -447,8 +485,9 @@ func (t *instance) head() operator.Output {
 }
 
 func (t *instance) closeAll() {
-	for _, op := range t.ops {
+	for i, op := range t.ops {
 		op.Close()
+		t.ctxs[i].State.Close()
 	}
 	t.out.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/sluicehq/sluice/internal/runtime/operator"
 	"github.com/sluicehq/sluice/internal/state"
@@ -103,7 +104,11 @@ func (j *Job) ack(a ack) {
 func (j *Job) restoredState(spec OpSpec, parallelism, subtask int) (state.Backend, error) {
 	// A backend knows the key groups its subtask owns, so operator-scoped
 	// state (state.OperatorKey) lands in them and survives a restore.
-	fresh := state.NewHeapFor(state.RangeFor(state.DefaultMaxParallelism, parallelism, subtask), state.DefaultMaxParallelism)
+	kg := state.RangeFor(state.DefaultMaxParallelism, parallelism, subtask)
+	if j.pebble != nil && spec.UID != 0 {
+		return j.pebbleState(spec, kg)
+	}
+	fresh := state.NewHeapFor(kg, state.DefaultMaxParallelism)
 	r := j.opts.Restore
 	if r == nil || spec.UID == 0 {
 		return fresh, nil
@@ -121,14 +126,73 @@ func (j *Job) restoredState(spec OpSpec, parallelism, subtask int) (state.Backen
 	if len(files) == 0 {
 		return fresh, nil
 	}
+	if isPebbleSnapshot(files) {
+		return nil, fmt.Errorf("%s: %s holds pebble state; set 'state.backend.type' = 'pebble' to restore it", spec.Name, r.Dir)
+	}
 	j.claim(spec.UID)
-	kg := state.RangeFor(r.Meta.MaxParallelism, parallelism, subtask)
+	kg = state.RangeFor(r.Meta.MaxParallelism, parallelism, subtask)
 	h, err := state.RestoreHeap(files, kg, r.Meta.MaxParallelism)
 	if err != nil {
 		return nil, fmt.Errorf("%s: restoring state from %s: %w", spec.Name, r.Dir, err)
 	}
 	return h, nil
 }
+
+// pebbleState gives a stateful operator instance its share of the job's
+// Pebble database, restored from the checkpoint being resumed if it has
+// Pebble state for the operator.
+func (j *Job) pebbleState(spec OpSpec, kg state.KeyGroupRange) (state.Backend, error) {
+	if r := j.opts.Restore; r != nil {
+		var files []string
+		for _, ts := range r.Meta.Tasks {
+			for _, op := range ts.Operators {
+				if op.UID == spec.UID {
+					for _, f := range op.Files {
+						files = append(files, filepath.Join(r.Dir, f))
+					}
+				}
+			}
+		}
+		if len(files) > 0 {
+			dirs := pebbleCheckpointDirs(files)
+			if len(dirs) == 0 {
+				return nil, fmt.Errorf("%s: %s holds hashmap state; set 'state.backend.type' = 'hashmap' to restore it", spec.Name, r.Dir)
+			}
+			j.claim(spec.UID)
+			if _, err := j.pebble.Restore(spec.UID, kg, r.Meta.MaxParallelism, dirs); err != nil {
+				return nil, fmt.Errorf("%s: restoring pebble state from %s: %w", spec.Name, r.Dir, err)
+			}
+		}
+	}
+	b, err := j.pebble.Backend(spec.UID, kg, state.DefaultMaxParallelism)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", spec.Name, err)
+	}
+	return b, nil
+}
+
+// pebbleCheckpointDirs returns the Pebble checkpoint directories
+// (…/pebble-<uid>-<key group>) the files of a snapshot lie in.
+func pebbleCheckpointDirs(files []string) []string {
+	seen := map[string]bool{}
+	var dirs []string
+	for _, f := range files {
+		parts := strings.Split(filepath.ToSlash(f), "/")
+		for i, p := range parts {
+			if strings.HasPrefix(p, "pebble-") {
+				d := filepath.FromSlash(strings.Join(parts[:i+1], "/"))
+				if !seen[d] {
+					seen[d] = true
+					dirs = append(dirs, d)
+				}
+				break
+			}
+		}
+	}
+	return dirs
+}
+
+func isPebbleSnapshot(files []string) bool { return len(pebbleCheckpointDirs(files)) > 0 }
 
 func (j *Job) claim(uid uint64) {
 	j.mu.Lock()
