@@ -22,8 +22,10 @@ import (
 // crashScript reads events from Kafka, counts them per key in 1-second
 // tumbling windows and writes the counts to Kafka exactly once, with a
 // checkpoint every 150 ms.
-func crashScript(addr, dir string) string {
+func crashScript(addr, dir, backend string) string {
 	return fmt.Sprintf(`
+SET 'state.backend.type' = '%[3]s';
+SET 'state.backend.pebble.local-dir' = '%[2]s/pebble';
 SET 'parallelism.default' = '2';
 SET 'execution.checkpointing.interval' = '150 ms';
 SET 'state.checkpoints.dir' = '%[2]s';
@@ -38,7 +40,7 @@ CREATE TABLE dst (k STRING, ws TIMESTAMP(3), c BIGINT, s BIGINT) WITH (
 INSERT INTO dst SELECT k, window_start, COUNT(*), SUM(v)
 FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '1' SECOND))
 GROUP BY window_start, window_end, k;
-`, addr, dir)
+`, addr, dir, backend)
 }
 
 // produceEvents writes n events over keys k0..k9, 2 ms of event time
@@ -136,11 +138,18 @@ func committedOffset(t *testing.T, addr string) int64 {
 
 // A job killed with SIGKILL at random points and resumed from its latest
 // checkpoint each time delivers every window result exactly once to a
-// read_committed consumer.
+// read_committed consumer, with either state backend.
 func TestKillAndResumeIsExactlyOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs it several times")
+	bin := filepath.Join(t.TempDir(), "sluice")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	for _, backend := range []string{"hashmap", "pebble"} {
+		t.Run(backend, func(t *testing.T) { killAndResume(t, bin, backend) })
+	}
+}
+
+func killAndResume(t *testing.T, bin, backend string) {
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "in", "out"))
 	if err != nil {
 		t.Fatal(err)
@@ -149,13 +158,9 @@ func TestKillAndResumeIsExactlyOnce(t *testing.T) {
 	addr := c.ListenAddrs()[0]
 	want := produceEvents(t, addr, 400000)
 
-	bin := filepath.Join(t.TempDir(), "sluice")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	dir := t.TempDir()
 	script := filepath.Join(dir, "job.sql")
-	if err := os.WriteFile(script, []byte(crashScript(addr, filepath.Join(dir, "ckpt"))), 0o644); err != nil {
+	if err := os.WriteFile(script, []byte(crashScript(addr, filepath.Join(dir, "ckpt"), backend)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -190,6 +190,23 @@ type savepointRequest struct {
 	done chan error
 }
 
+// prepareDir readies the checkpoint directory at start: in-progress
+// directories a killed run left behind are removed, and ids continue after
+// the highest complete checkpoint, so no new checkpoint collides with an
+// old one (also when restoring from an older savepoint).
+func (c *coordinator) prepareDir() {
+	if ents, err := os.ReadDir(c.opts.Dir); err == nil {
+		for _, e := range ents {
+			if strings.HasSuffix(e.Name(), ".inprogress") {
+				os.RemoveAll(filepath.Join(c.opts.Dir, e.Name()))
+			}
+		}
+	}
+	if ids, err := checkpointIDs(c.opts.Dir); err == nil && len(ids) > 0 {
+		c.next = max(c.next, ids[len(ids)-1])
+	}
+}
+
 func taskKey(vertex string, subtask int) string { return vertex + "/" + strconv.Itoa(subtask) }
 
 func (c *coordinator) inProgressDir(id int64) string {
@@ -234,6 +251,7 @@ func (c *coordinator) trigger(_ context.Context, sp *savepointRequest) {
 	c.cur, c.savepoint = c.next, sp
 	c.got = map[string]TaskSnapshot{}
 	c.deadline = time.Now().Add(c.opts.Timeout)
+	os.RemoveAll(c.inProgressDir(c.cur)) // a leftover of an earlier attempt
 	if err := os.MkdirAll(c.inProgressDir(c.cur), 0o755); err != nil {
 		c.abort(fmt.Errorf("checkpoint %d: %w", c.cur, err))
 		return

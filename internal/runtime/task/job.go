@@ -376,6 +376,7 @@ func (j *Job) startCoordinator(ctx context.Context, instances []*instance, wg *s
 	if r := j.opts.Restore; r != nil {
 		c.next = r.Meta.ID // ids keep growing across restores
 	}
+	c.prepareDir()
 	for _, t := range instances {
 		if t.v.Source != nil {
 			t.ctrl = make(chan barrier, 1)
