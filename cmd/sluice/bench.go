@@ -121,5 +121,17 @@ func compareCheckpointing(ctx context.Context, cfg nexmarkbench.Config, runs int
 			strings.Join(n, ","), strings.Join(fails, ","))
 	}
 	fmt.Println("\ncost = 1 - on/off; seconds = mean wall time of the checkpointed runs; checkpoints and failures per checkpointed run")
+	fmt.Println("\nevents/s/core of each run, in order:")
+	for _, c := range cmp {
+		fmt.Printf("%-6s off %s\n%-6s on  %s\n", c.Query, perCore(c.Off), "", perCore(c.On))
+	}
 	return err
+}
+
+func perCore(rs []nexmarkbench.Result) string {
+	var s []string
+	for _, r := range rs {
+		s = append(s, strconv.FormatFloat(r.EventsPerCPUSec, 'f', 0, 64))
+	}
+	return strings.Join(s, " ")
 }

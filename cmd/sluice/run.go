@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluicehq/sluice/internal/connector/all"
 	"github.com/sluicehq/sluice/internal/engine"
+	"github.com/sluicehq/sluice/internal/metrics"
 	"github.com/sluicehq/sluice/internal/runtime/operator"
 	"github.com/sluicehq/sluice/internal/runtime/task"
 	"github.com/sluicehq/sluice/internal/types"
@@ -24,6 +25,7 @@ func runCmd(args []string) error {
 	savepointDir := fs.String("savepoint-dir", "", "on SIGINT/SIGTERM, take a savepoint of every job into this directory (job n in DIR/job-n) before stopping")
 	fromSavepoint := fs.String("from-savepoint", "", "start the jobs from this savepoint or checkpoint (as SET 'execution.savepoint.path')")
 	resume := fs.Bool("resume", false, "start each job from its latest complete checkpoint under 'state.checkpoints.dir'")
+	metricsPort := fs.Int("metrics-port", 0, "serve Prometheus metrics on this port at /metrics (as SET 'metrics.port')")
 	progress := fs.Bool("progress", isTerminal(os.Stderr), "show a live progress line on stderr (default: when stderr is a terminal)")
 	var sets multiFlag
 	fs.Var(&sets, "set", "a setting, as with SET in the script: -set parallelism.default=4 (repeatable)")
@@ -64,6 +66,23 @@ func runCmd(args []string) error {
 		Resume:        *resume,
 		FromSavepoint: *fromSavepoint,
 	}
+	var stopMetrics func()
+	eng.ServeMetrics = func(port int) error {
+		var err error
+		stopMetrics, err = metrics.Serve(fmt.Sprintf(":%d", port), eng)
+		return err
+	}
+	if *metricsPort != 0 {
+		if err := eng.ServeMetrics(*metricsPort); err != nil {
+			return err
+		}
+		eng.ServeMetrics = nil // the flag wins over SET
+	}
+	defer func() {
+		if stopMetrics != nil {
+			stopMetrics()
+		}
+	}()
 	ctx, stop := stopOnSignal(eng, *savepointDir)
 	defer stop()
 	var line *progressLine

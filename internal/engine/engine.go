@@ -40,8 +40,14 @@ type Engine struct {
 	// 'execution.savepoint.path').
 	FromSavepoint string
 
-	mu     sync.Mutex
-	active *runner
+	// ServeMetrics, when set, is called once with the port of SET
+	// 'metrics.port' when the first job starts (the CLI serves Prometheus
+	// metrics there).
+	ServeMetrics func(port int) error
+
+	mu      sync.Mutex
+	active  *runner
+	serving bool
 }
 
 // Savepoint takes a savepoint of every running job of the script: job n
@@ -88,7 +94,7 @@ func (e *Engine) Run(ctx context.Context, src string) error {
 		return wrapScript(src, err)
 	}
 	s := analyzer.NewSession(e.Connectors, functions.Builtins())
-	r := &runner{e: e, s: s, src: src}
+	r := &runner{e: e, s: s, src: src, restarts: map[int]int{}}
 	e.mu.Lock()
 	e.active = r
 	e.mu.Unlock()
@@ -119,15 +125,44 @@ func wrapScript(src string, err error) error {
 	return err
 }
 
+// JobStats is one job of the running script, for metrics.
+type JobStats struct {
+	Index     int // the job's place in the script
+	Restarts  int
+	Stats     task.Stats
+	Operators []task.OperatorStats
+}
+
+// JobStats reports the running script's jobs.
+func (e *Engine) JobStats() []JobStats {
+	e.mu.Lock()
+	r := e.active
+	e.mu.Unlock()
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]JobStats, 0, len(r.jobs))
+	for n, j := range r.jobs {
+		if j == nil {
+			continue
+		}
+		out = append(out, JobStats{Index: n, Restarts: r.restarts[n], Stats: j.Stats(), Operators: j.OperatorStats()})
+	}
+	return out
+}
+
 type runner struct {
-	e      *Engine
-	s      *analyzer.Session
-	src    string
-	cancel context.CancelCauseFunc
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	jobs   []*task.Job
-	errs   []error
+	e        *Engine
+	s        *analyzer.Session
+	src      string
+	cancel   context.CancelCauseFunc
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	jobs     []*task.Job
+	restarts map[int]int // job index → restarts so far
+	errs     []error
 }
 
 func (r *runner) statement(ctx context.Context, st ast.Statement) error {
@@ -179,11 +214,29 @@ func (r *runner) plan(run *analyzer.Run, collect chan<- task.Change) (*task.Grap
 }
 
 func (r *runner) newJob(g *task.Graph) (*task.Job, error) {
+	if err := r.serveMetrics(); err != nil {
+		return nil, err
+	}
 	r.mu.Lock()
 	n := len(r.jobs)
 	r.jobs = append(r.jobs, nil)
 	r.mu.Unlock()
 	return r.jobAt(g, n, false)
+}
+
+// serveMetrics starts the metrics endpoint the script asks for, once.
+func (r *runner) serveMetrics() error {
+	set, err := r.settings()
+	if err != nil || set.MetricsPort == 0 || r.e.ServeMetrics == nil {
+		return err
+	}
+	r.e.mu.Lock()
+	defer r.e.mu.Unlock()
+	if r.e.serving {
+		return nil
+	}
+	r.e.serving = true
+	return r.e.ServeMetrics(set.MetricsPort)
 }
 
 // jobAt builds job n of the script. A restart resumes from the job's latest
@@ -311,6 +364,9 @@ func (r *runner) runRestarting(ctx context.Context, run *analyzer.Run, j *task.J
 			return err
 		}
 		fmt.Fprintf(r.e.Err, "job %d failed: %v\nrestarting in %s (attempt %d, restart strategy %s)\n", n, err, delay, attempt, rs.Type)
+		r.mu.Lock()
+		r.restarts[n]++
+		r.mu.Unlock()
 		select {
 		case <-time.After(delay):
 		case <-ctx.Done():

@@ -26,6 +26,7 @@ var settingSpecs = []config.Spec{
 		Description: "working directory of the pebble backend (default: the system's temporary directory); checkpoints are the durable copy"},
 	{Key: "state.backend.pebble.memory", Type: config.MemorySize, Default: "256 mb", Aliases: []string{"state.backend.rocksdb.memory.fixed-per-slot"},
 		Description: "memory the pebble backend may use for its caches and write buffers, for the whole job"},
+	{Key: "metrics.port", Type: config.Int, Description: "serve Prometheus metrics on this port at /metrics (also: sluice run --metrics-port)"},
 	{Key: "table.exec.state.ttl", Type: config.Duration, Default: "0 ms", Description: "state of a non-windowed aggregate's key not updated for this long is dropped (0: kept forever)"},
 
 	{Key: "execution.checkpointing.interval", Type: config.Duration, Default: "0 ms", Description: "take a checkpoint this often (0: no checkpoints)"},
@@ -114,6 +115,7 @@ type Settings struct {
 	Restart             RestartStrategy
 	StateTTL            time.Duration
 	StateBackend        string
+	MetricsPort         int
 	PebbleDir           string
 	PebbleMemory        int64
 }
@@ -152,6 +154,7 @@ func settings(raw map[string]string, warn func(string)) (Settings, error) {
 	s.IgnoreUnclaimed = opts.Bool("execution.savepoint.ignore-unclaimed-state")
 	s.Restart = restartStrategy(opts, s.CheckpointInterval > 0)
 	s.StateTTL = opts.Duration("table.exec.state.ttl")
+	s.MetricsPort = int(opts.Int("metrics.port"))
 	s.StateBackend = strings.ToLower(opts.String("state.backend.type"))
 	if s.StateBackend == "rocksdb" {
 		s.StateBackend = "pebble"

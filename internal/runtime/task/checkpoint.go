@@ -177,6 +177,7 @@ type coordinator struct {
 	cur       int64
 	got       map[string]TaskSnapshot
 	deadline  time.Time
+	started   time.Time
 	savepoint *savepointRequest
 }
 
@@ -250,7 +251,8 @@ func (c *coordinator) trigger(_ context.Context, sp *savepointRequest) {
 	c.next++
 	c.cur, c.savepoint = c.next, sp
 	c.got = map[string]TaskSnapshot{}
-	c.deadline = time.Now().Add(c.opts.Timeout)
+	c.started = time.Now()
+	c.deadline = c.started.Add(c.opts.Timeout)
 	os.RemoveAll(c.inProgressDir(c.cur)) // a leftover of an earlier attempt
 	if err := os.MkdirAll(c.inProgressDir(c.cur), 0o755); err != nil {
 		c.abort(fmt.Errorf("checkpoint %d: %w", c.cur, err))
@@ -334,6 +336,8 @@ func (c *coordinator) maybeComplete() {
 	}
 	c.j.checkpointsCompleted.Add(1)
 	c.j.lastCheckpoint.Store(id)
+	c.j.lastCheckpointNanos.Store(int64(time.Since(c.started)))
+	c.j.lastCheckpointBytes.Store(dirSize(final))
 	for _, s := range c.sinks {
 		// A sink commits everything up to the id it receives, so a newer
 		// id replaces one it has not taken yet.
@@ -355,6 +359,20 @@ func (c *coordinator) maybeComplete() {
 		return
 	}
 	c.retain()
+}
+
+// dirSize is the bytes of the regular files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // retain deletes complete checkpoints beyond the retained count, oldest

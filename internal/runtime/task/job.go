@@ -85,7 +85,7 @@ type Job struct {
 	lateDropped atomic.Int64
 	skipped     atomic.Int64
 	watermark   atomic.Int64 // minimum of the sink tasks' watermarks
-	metrics     []*operator.Metrics
+	metrics     []opMetrics
 	mu          sync.Mutex
 
 	pebble               *pebblestate.DB
@@ -95,6 +95,8 @@ type Job struct {
 	checkpointsCompleted atomic.Int64
 	checkpointFailures   atomic.Int64
 	lastCheckpoint       atomic.Int64
+	lastCheckpointNanos  atomic.Int64
+	lastCheckpointBytes  atomic.Int64
 }
 
 // Stats is a snapshot of a running job's counters.
@@ -106,6 +108,10 @@ type Stats struct {
 	Watermark   int64 // the sinks' combined watermark (operator.NoWatermark before any)
 	// Checkpoints completed and failed, and the id of the last completed.
 	Checkpoints, CheckpointFailures, LastCheckpoint int64
+	// The last completed checkpoint's duration (trigger to complete) and
+	// size on disk.
+	CheckpointDuration time.Duration
+	CheckpointBytes    int64
 }
 
 // NewJob prepares g for running.
@@ -140,8 +146,8 @@ func NewJob(g *Graph, opts Options) *Job {
 func (j *Job) Stats() Stats {
 	j.mu.Lock()
 	var late int64
-	for _, m := range j.metrics {
-		late += m.LateDropped.Load()
+	for _, om := range j.metrics {
+		late += om.m.LateDropped.Load()
 	}
 	j.mu.Unlock()
 	return Stats{
@@ -154,7 +160,39 @@ func (j *Job) Stats() Stats {
 		Checkpoints:        j.checkpointsCompleted.Load(),
 		CheckpointFailures: j.checkpointFailures.Load(),
 		LastCheckpoint:     j.lastCheckpoint.Load(),
+		CheckpointDuration: time.Duration(j.lastCheckpointNanos.Load()),
+		CheckpointBytes:    j.lastCheckpointBytes.Load(),
 	}
+}
+
+// opMetrics is an operator instance's counters with its labels.
+type opMetrics struct {
+	vertex, name string
+	subtask      int
+	m            *operator.Metrics
+}
+
+// OperatorStats is one operator instance's counters.
+type OperatorStats struct {
+	Vertex, Operator string
+	Subtask          int
+	RowsIn, RowsOut  int64
+	LateDropped      int64
+	Watermark        int64 // operator.NoWatermark before any
+	StateEntries     int64 // where the operator tracks it
+}
+
+// OperatorStats returns every operator instance's counters.
+func (j *Job) OperatorStats() []OperatorStats {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]OperatorStats, len(j.metrics))
+	for i, om := range j.metrics {
+		out[i] = OperatorStats{Vertex: om.vertex, Operator: om.name, Subtask: om.subtask,
+			RowsIn: om.m.RowsIn.Load(), RowsOut: om.m.RowsOut.Load(), LateDropped: om.m.LateDropped.Load(),
+			Watermark: om.m.Watermark.Load(), StateEntries: om.m.StateSize.Load()}
+	}
+	return out
 }
 
 // Savepoint takes a savepoint into dir (which must not exist) and waits
@@ -437,7 +475,7 @@ func (j *Job) newInstance(ctx context.Context, v *Vertex, subtask int) (*instanc
 		}
 		m := operator.NewMetrics()
 		j.mu.Lock()
-		j.metrics = append(j.metrics, m)
+		j.metrics = append(j.metrics, opMetrics{vertex: vertexKey(v), name: spec.Name, subtask: subtask, m: m})
 		j.mu.Unlock()
 		t.ops = append(t.ops, op)
 		t.names = append(t.names, spec.Name)
