@@ -135,6 +135,17 @@ type reader struct {
 
 	changes connector.ChangelogDecoder // set for changelog formats
 	pending []change                   // rows of a record beyond max, for the next Read
+
+	// Position: offset is the bytes of the lines read so far; while rows of
+	// a line are pending, pendStart/pendLine locate that line and
+	// pendEmitted counts its rows already returned. skip drops that many
+	// rows of the first line after OpenAt.
+	offset      int64
+	pendStart   int64
+	pendLine    int64
+	pendEmitted int
+	skip        int
+	lastStart   int64 // offset of the line last read
 }
 
 // change is a decoded changelog row waiting for the next Read.
@@ -148,6 +159,7 @@ func (r *reader) Skipped() int64 { return r.skipped }
 // next returns the next line without its terminator, valid until the next
 // call.
 func (r *reader) next() ([]byte, error) {
+	r.lastStart = r.offset
 	b, err := r.in.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		r.long = append(r.long[:0], b...)
@@ -157,6 +169,7 @@ func (r *reader) next() ([]byte, error) {
 		}
 		b = r.long
 	}
+	r.offset += int64(len(b))
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
@@ -185,6 +198,7 @@ func (r *reader) Read(ctx context.Context, b *types.Batch, max int) error {
 	for len(r.pending) > 0 && n < max {
 		b.Append(r.pending[0].kind, r.pending[0].row)
 		r.pending = r.pending[1:]
+		r.pendEmitted++
 		n++
 	}
 	if r.done {
@@ -207,7 +221,11 @@ func (r *reader) Read(ctx context.Context, b *types.Batch, max int) error {
 			continue
 		}
 		if r.changes != nil {
+			start := r.lastStart
 			emitted, err := r.decodeChanges(line, b, max-n)
+			if len(r.pending) > 0 {
+				r.pendStart, r.pendLine, r.pendEmitted = start, r.line-1, emitted
+			}
 			if err != nil {
 				return err
 			}
@@ -249,6 +267,10 @@ func (r *reader) Read(ctx context.Context, b *types.Batch, max int) error {
 func (r *reader) decodeChanges(line []byte, b *types.Batch, room int) (int, error) {
 	n := 0
 	err := r.changes.DecodeChangelog(line, func(kind types.RowKind, row types.Row) {
+		if r.skip > 0 { // returned before the checkpoint this run resumes
+			r.skip--
+			return
+		}
 		var out types.Row
 		if n < room {
 			out = b.Alloc(r.outWidth())

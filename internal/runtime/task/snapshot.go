@@ -102,6 +102,9 @@ func (j *Job) ack(a ack) {
 // instance: restored from the checkpoint being resumed when it has state
 // for the operator's UID, else fresh.
 func (j *Job) restoredState(spec OpSpec, parallelism, subtask int) (state.Backend, error) {
+	if err := j.checkParallelism(spec, parallelism); err != nil {
+		return nil, err
+	}
 	// A backend knows the key groups its subtask owns, so operator-scoped
 	// state (state.OperatorKey) lands in them and survives a restore.
 	kg := state.RangeFor(state.DefaultMaxParallelism, parallelism, subtask)
@@ -193,6 +196,25 @@ func pebbleCheckpointDirs(files []string) []string {
 }
 
 func isPebbleSnapshot(files []string) bool { return len(pebbleCheckpointDirs(files)) > 0 }
+
+// checkParallelism refuses to restore an operator's state at another
+// parallelism: keyed state would redistribute by key group, but window
+// operators keep per-instance bookkeeping that does not, yet.
+func (j *Job) checkParallelism(spec OpSpec, parallelism int) error {
+	r := j.opts.Restore
+	if r == nil || spec.UID == 0 {
+		return nil
+	}
+	for _, ts := range r.Meta.Tasks {
+		for _, op := range ts.Operators {
+			if op.UID == spec.UID && ts.Parallelism != parallelism {
+				return fmt.Errorf("%s ran with parallelism %d when %s was taken and would run with %d now; restoring at another parallelism is not supported yet: set 'parallelism.default' = '%d'",
+					spec.Name, ts.Parallelism, r.Dir, parallelism, ts.Parallelism)
+			}
+		}
+	}
+	return nil
+}
 
 func (j *Job) claim(uid uint64) {
 	j.mu.Lock()
