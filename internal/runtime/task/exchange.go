@@ -332,6 +332,12 @@ func (s *sinkOut) End() error {
 }
 
 func (s *sinkOut) Close() error {
+	if s.twoPhase != nil && !s.closed {
+		// Stopped (cancelled or after a savepoint): commit what a completed
+		// checkpoint covers, as Flink's stop-with-savepoint does. Best
+		// effort: what fails here is committed on restore (Recover).
+		_ = s.commitUpTo(s.j.lastCheckpoint.Load())
+	}
 	if s.w != nil && !s.closed {
 		s.closed = true
 		return s.w.Close()
