@@ -37,6 +37,14 @@ type DynamicSource interface {
 	DiscoveryInterval() time.Duration
 }
 
+// LagReporter is implemented by readers that know how far behind the end
+// of their split they are (Kafka: the partition's high watermark minus the
+// next offset). Lag is called on the task's goroutine between Reads; a
+// negative value means unknown.
+type LagReporter interface {
+	Lag() int64
+}
+
 // TwoPhaseCommitWriter is a sink writer whose output becomes visible only
 // when the checkpoint covering it completes.
 type TwoPhaseCommitWriter interface {

@@ -131,6 +131,7 @@ type JobStats struct {
 	Restarts  int
 	Stats     task.Stats
 	Operators []task.OperatorStats
+	Lags      []task.SplitLag
 }
 
 // JobStats reports the running script's jobs.
@@ -148,7 +149,7 @@ func (e *Engine) JobStats() []JobStats {
 		if j == nil {
 			continue
 		}
-		out = append(out, JobStats{Index: n, Restarts: r.restarts[n], Stats: j.Stats(), Operators: j.OperatorStats()})
+		out = append(out, JobStats{Index: n, Restarts: r.restarts[n], Stats: j.Stats(), Operators: j.OperatorStats(), Lags: j.SplitLags()})
 	}
 	return out
 }

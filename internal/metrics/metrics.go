@@ -36,8 +36,9 @@ var (
 	ckptDur    = prometheus.NewDesc("sluice_job_last_checkpoint_duration_seconds", "Duration of the last completed checkpoint.", jobLabels, nil)
 	ckptSize   = prometheus.NewDesc("sluice_job_last_checkpoint_size_bytes", "Size on disk of the last completed checkpoint.", jobLabels, nil)
 	restarts   = prometheus.NewDesc("sluice_job_restarts_total", "Times the job was restarted after a failure.", jobLabels, nil)
+	lag        = prometheus.NewDesc("sluice_source_lag_records", "Records between a source split's position and the end of its input (Kafka consumer lag).", []string{"job", "source", "split"}, nil)
 
-	all = []*prometheus.Desc{opRowsIn, opRowsOut, opLate, opWM, opState, jobIn, jobOut, jobSkipped, jobWM, ckpts, ckptFails, ckptDur, ckptSize, restarts}
+	all = []*prometheus.Desc{opRowsIn, opRowsOut, opLate, opWM, opState, jobIn, jobOut, jobSkipped, jobWM, ckpts, ckptFails, ckptDur, ckptSize, restarts, lag}
 )
 
 // collector turns engine counters into metrics at scrape time.
@@ -71,6 +72,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(ckptDur, s.CheckpointDuration.Seconds(), job)
 		gauge(ckptSize, float64(s.CheckpointBytes), job)
 		counter(restarts, int64(j.Restarts), job)
+		for _, l := range j.Lags {
+			gauge(lag, float64(l.Lag), job, l.Source, l.Split)
+		}
 		for _, o := range j.Operators {
 			l := []string{job, o.Vertex, o.Operator, strconv.Itoa(o.Subtask)}
 			counter(opRowsIn, o.RowsIn, l...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -48,6 +49,9 @@ type queue struct {
 	err    error
 	paused bool
 	wake   chan struct{} // signalled when records or an error arrive
+	// hw is the partition's high watermark from the latest fetch (-1
+	// before any), for the reader's lag.
+	hw atomic.Int64
 }
 
 // add starts consuming a partition at offset and returns its queue.
@@ -68,6 +72,7 @@ func (c *consumer) add(tp topicPartition, offset int64) (*queue, error) {
 		return nil, errors.New("partition is already being read")
 	}
 	q := &queue{c: c, tp: tp, wake: make(chan struct{}, 1)}
+	q.hw.Store(-1)
 	c.queues[tp] = q
 	c.cl.AddConsumePartitions(map[string]map[int32]kgo.Offset{tp.topic: {tp.partition: kgo.NewOffset().At(offset)}})
 	return q, nil
@@ -118,10 +123,14 @@ func (c *consumer) poll(ctx context.Context, cl *kgo.Client, done chan struct{})
 			}
 		})
 		fs.EachPartition(func(p kgo.FetchTopicPartition) {
-			if len(p.Records) == 0 {
+			q := c.queue(topicPartition{p.Topic, p.Partition})
+			if q == nil {
 				return
 			}
-			if q := c.queue(topicPartition{p.Topic, p.Partition}); q != nil {
+			if p.HighWatermark >= 0 {
+				q.hw.Store(p.HighWatermark)
+			}
+			if len(p.Records) > 0 {
 				q.push(cl, p.Records)
 			}
 		})

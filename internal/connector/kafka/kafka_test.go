@@ -425,3 +425,28 @@ func TestOptionErrors(t *testing.T) {
 		t.Errorf("exactly-once without prefix: %v", err)
 	}
 }
+
+// A reader's lag is the records between its position and the partition's
+// high watermark.
+func TestLag(t *testing.T) {
+	addr := cluster(t, "events")
+	produce(t, addr, peopleRecs(0, 30)...) // 10 per partition
+	src := newSourceT(t, tableDef{with: with(addr)})
+	splits := splitsOf(t, src)
+	r, err := src.Open(context.Background(), splits[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	read := 0
+	for read < 4 {
+		b := types.NewBatch(4)
+		if err := r.Read(context.Background(), b, 4-read); err != nil {
+			t.Fatal(err)
+		}
+		read += b.Len()
+	}
+	if lag := r.(connector.LagReporter).Lag(); lag != 6 {
+		t.Fatalf("lag after 4 of 10 records = %d, want 6", lag)
+	}
+}

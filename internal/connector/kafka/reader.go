@@ -25,6 +25,21 @@ const idleWait = 50 * time.Millisecond
 // row, as in Flink.
 type nullDecoder interface{ DecodeNull(row types.Row) }
 
+var _ connector.LagReporter = (*reader)(nil)
+
+// Lag is the records between the position and the partition's high
+// watermark at the latest fetch (-1 before the first fetch).
+func (r *reader) Lag() int64 {
+	if r.q == nil {
+		return -1
+	}
+	hw := r.q.hw.Load()
+	if hw < 0 {
+		return -1
+	}
+	return max(hw-r.next, 0)
+}
+
 // reader reads one partition from its queue in the source's consumer.
 type reader struct {
 	s    *source

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"os"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,6 +89,7 @@ type Job struct {
 	metrics     []opMetrics
 	mu          sync.Mutex
 
+	lags                 sync.Map // splitLagKey → int64, from readers that report lag
 	pebble               *pebblestate.DB
 	coord                *coordinator
 	savepoints           chan savepointRequest
@@ -180,6 +182,34 @@ type OperatorStats struct {
 	LateDropped      int64
 	Watermark        int64 // operator.NoWatermark before any
 	StateEntries     int64 // where the operator tracks it
+}
+
+type splitLagKey struct{ source, split string }
+
+// SplitLag is how far a source split is behind the end of its input
+// (records; Kafka consumer lag).
+type SplitLag struct {
+	Source, Split string
+	Lag           int64
+}
+
+// SplitLags returns the lag of every split whose reader reports one.
+func (j *Job) SplitLags() []SplitLag {
+	var out []SplitLag
+	j.lags.Range(func(k, v any) bool {
+		key := k.(splitLagKey)
+		if lag := v.(int64); lag >= 0 {
+			out = append(out, SplitLag{Source: key.source, Split: key.split, Lag: lag})
+		}
+		return true
+	})
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Source != out[b].Source {
+			return out[a].Source < out[b].Source
+		}
+		return out[a].Split < out[b].Split
+	})
+	return out
 }
 
 // OperatorStats returns every operator instance's counters.

@@ -297,6 +297,9 @@ func (t *instance) readSplits(ctx context.Context, mine []*splitReader, entry op
 					return ferr
 				}
 			}
+			if lr, ok := sr.r.(connector.LagReporter); ok {
+				j.lags.Store(splitLagKey{src.Key, sr.split.ID()}, lr.Lag())
+			}
 			if sc, ok := sr.r.(connector.SkipCounter); ok {
 				s := sc.Skipped()
 				j.skipped.Add(s - sr.skipped)
