@@ -186,11 +186,17 @@ func TestStopWithSavepointAndRestoreIsExactlyOnce(t *testing.T) {
 }
 
 // Checkpoints are written periodically, complete ones carry _metadata, and
-// only the retained number is kept.
+// only the retained number is kept; a cancelled job keeps them (for
+// --resume), a finished one deletes them (a resume would replay its tail).
 func TestPeriodicCheckpointsAreRetained(t *testing.T) {
 	store := newTxnStore()
 	dir := t.TempDir()
-	if err := runWith(t, store, "r", &Engine{}, context.Background(), checkpointScript(dir)); err != nil {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runWith(t, store, "r", &Engine{}, ctx, checkpointScriptN(dir, 1<<30)) }()
+	time.Sleep(500 * time.Millisecond) // every 30 ms: several checkpoints
+	cancel()
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	ents, err := os.ReadDir(filepath.Join(dir, "job-0"))
@@ -213,7 +219,7 @@ func TestPeriodicCheckpointsAreRetained(t *testing.T) {
 		t.Fatal(err)
 	}
 	if meta.ID < 3 {
-		t.Errorf("checkpoint id %d: expected several checkpoints in a 1 s job every 30 ms", meta.ID)
+		t.Errorf("checkpoint id %d: expected several checkpoints in 500 ms every 30 ms", meta.ID)
 	}
 	var splits int
 	for _, ts := range meta.Tasks {
@@ -221,6 +227,14 @@ func TestPeriodicCheckpointsAreRetained(t *testing.T) {
 	}
 	if splits != 2 {
 		t.Errorf("metadata records %d source splits, want 2", splits)
+	}
+
+	// The same job run to its end leaves no checkpoints behind.
+	if err := runWith(t, newTxnStore(), "r2", &Engine{}, context.Background(), checkpointScript(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "job-0")); !os.IsNotExist(err) {
+		t.Fatalf("a finished job's checkpoint directory remains (stat: %v)", err)
 	}
 }
 

@@ -337,8 +337,11 @@ func (j *Job) Run(ctx context.Context) error {
 		cancel(errJobDone) // stops the coordinator
 	}
 	wg.Wait()
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return err
+	if err == nil && j.opts.Checkpoint != nil {
+		// A finished job's checkpoints would only replay its tail on a
+		// later --resume: they are deleted, as Flink deletes a finished
+		// job's checkpoints (a cancelled or failed job keeps them).
+		os.RemoveAll(j.opts.Checkpoint.Dir)
 	}
 	return err
 }
