@@ -66,6 +66,9 @@ func (e *Engine) Savepoint(ctx context.Context, dir string) error {
 		return errors.New("no job is running")
 	}
 	for n, j := range jobs {
+		if j == nil {
+			continue // being (re)started
+		}
 		if err := j.Savepoint(ctx, filepath.Join(dir, fmt.Sprintf("job-%d", n))); err != nil {
 			return fmt.Errorf("job %d: %w", n, err)
 		}
@@ -425,9 +428,11 @@ func (r *runner) progress(ctx context.Context) func() {
 			select {
 			case <-t.C:
 				r.mu.Lock()
-				stats := make([]task.Stats, len(r.jobs))
-				for i, j := range r.jobs {
-					stats[i] = j.Stats()
+				stats := make([]task.Stats, 0, len(r.jobs))
+				for _, j := range r.jobs {
+					if j != nil { // nil while a job is (re)started
+						stats = append(stats, j.Stats())
+					}
 				}
 				r.mu.Unlock()
 				r.e.Progress(stats)
