@@ -161,7 +161,8 @@ func TestStopWithSavepointAndRestoreIsExactlyOnce(t *testing.T) {
 	go func() { done <- runWith(t, store, "run1", e1, ctx, checkpointScriptN(dir, 1<<30)) }()
 	time.Sleep(400 * time.Millisecond) // about 1600 events, several checkpoints
 	if err := e1.Savepoint(context.Background(), sp); err != nil {
-		t.Fatalf("savepoint: %v", err)
+		cancel()
+		t.Fatalf("savepoint: %v (first run: %v)", err, <-done)
 	}
 	cancel()
 	if err := <-done; err != nil {
@@ -410,7 +411,8 @@ func TestStatefulSavepointRestore(t *testing.T) {
 	go func() { done <- runWith(t, store, "run1", e1, ctx, statefulScriptN(dir, 1<<30)) }()
 	time.Sleep(400 * time.Millisecond)
 	if err := e1.Savepoint(context.Background(), sp); err != nil {
-		t.Fatalf("savepoint: %v", err)
+		cancel()
+		t.Fatalf("savepoint: %v (first run: %v)", err, <-done)
 	}
 	cancel()
 	if err := <-done; err != nil {
@@ -470,7 +472,8 @@ func TestStatefulSavepointRestorePebble(t *testing.T) {
 	go func() { done <- runWith(t, store, "run1", e1, ctx, script(dir, 1<<30)) }()
 	time.Sleep(400 * time.Millisecond)
 	if err := e1.Savepoint(context.Background(), sp); err != nil {
-		t.Fatalf("savepoint: %v", err)
+		cancel()
+		t.Fatalf("savepoint: %v (first run: %v)", err, <-done)
 	}
 	cancel()
 	if err := <-done; err != nil {

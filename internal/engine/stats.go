@@ -7,6 +7,9 @@ import "github.com/sluicehq/sluice/internal/runtime/task"
 // script order; nil before any Run.
 func (e *Engine) Stats() []task.Stats {
 	js := e.JobStats()
+	if js == nil {
+		return nil
+	}
 	out := make([]task.Stats, len(js))
 	for i, j := range js {
 		out[i] = j.Stats

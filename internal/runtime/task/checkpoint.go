@@ -179,6 +179,9 @@ type coordinator struct {
 	deadline  time.Time
 	started   time.Time
 	savepoint *savepointRequest
+	// queued is a savepoint asked for while a checkpoint was in flight; it
+	// starts when that one ends.
+	queued *savepointRequest
 }
 
 type sourceCtrl struct {
@@ -229,20 +232,25 @@ func (c *coordinator) run(ctx context.Context, savepoints <-chan savepointReques
 		select {
 		case <-ctx.Done():
 			c.abort(ctx.Err())
+			if c.queued != nil {
+				c.queued.done <- fmt.Errorf("savepoint not taken: %w", ctx.Err())
+			}
 			return
 		case <-tick:
-			if c.cur == 0 {
+			if c.cur == 0 && c.queued == nil {
 				c.trigger(ctx, nil)
-			} else if time.Now().After(c.deadline) {
+			} else if c.cur != 0 && time.Now().After(c.deadline) {
 				c.abort(fmt.Errorf("checkpoint %d timed out after %s", c.cur, c.opts.Timeout))
 			}
 		case sp := <-savepoints:
-			if c.cur != 0 {
-				c.abort(errors.New("a savepoint was requested"))
-			}
-			c.trigger(ctx, &sp)
+			c.queued = &sp
 		case a := <-c.acks:
 			c.onAck(a)
+		}
+		if c.cur == 0 && c.queued != nil {
+			sp := c.queued
+			c.queued = nil
+			c.trigger(ctx, sp)
 		}
 	}
 }

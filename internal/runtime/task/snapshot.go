@@ -54,7 +54,11 @@ func (t *instance) snapshotOperators(b barrier) ([]OperatorSnapshot, error) {
 }
 
 // checkpoint snapshots the instance at barrier b, passes the barrier on
-// and acknowledges it. splits is the source's part (nil elsewhere).
+// and acknowledges it. splits is the source's part (nil elsewhere). A
+// snapshot that cannot be written fails the checkpoint, not the job: the
+// error goes to the coordinator and the barrier still moves on, so the
+// tasks downstream are not left aligning. Only failing to pass the barrier
+// on (the job is ending) is returned.
 func (t *instance) checkpoint(b barrier, splits []SplitSnapshot) error {
 	snap := t.baseSnapshot()
 	snap.Splits = splits
@@ -65,13 +69,11 @@ func (t *instance) checkpoint(b barrier, splits []SplitSnapshot) error {
 			snap.Committables, err = so.preCommit(b.id)
 		}
 	}
-	if err == nil {
-		if x, ok := t.out.(*exchangeOut); ok {
-			err = x.barrier(b)
-		}
-	}
 	t.j.ack(ack{id: b.id, snap: snap, err: err})
-	return err
+	if x, ok := t.out.(*exchangeOut); ok {
+		return x.barrier(b)
+	}
+	return nil
 }
 
 func (t *instance) baseSnapshot() TaskSnapshot {
