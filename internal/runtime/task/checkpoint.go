@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/internal/state"
+	pebblestate "github.com/sluicehq/sluice/internal/state/pebble"
 )
 
 // CheckpointOptions enables periodic checkpoints
@@ -270,6 +271,9 @@ func (c *coordinator) trigger(_ context.Context, sp *savepointRequest) {
 		c.got[k] = s
 	}
 	b := barrier{id: c.cur, dir: c.inProgressDir(c.cur)}
+	if sp == nil {
+		b.shared = c.sharedDir()
+	}
 	for _, src := range c.sources {
 		if _, done := c.finished[src.key]; done {
 			continue
@@ -383,16 +387,33 @@ func dirSize(dir string) int64 {
 	return n
 }
 
+// sharedDir holds the files incremental checkpoints share.
+func (c *coordinator) sharedDir() string { return filepath.Join(c.opts.Dir, "shared") }
+
 // retain deletes complete checkpoints beyond the retained count, oldest
-// first.
+// first, then the shared files no retained checkpoint needs. It runs on the
+// coordinator's goroutine with no checkpoint in flight, as collecting
+// shared files requires.
 func (c *coordinator) retain() {
 	ids, err := checkpointIDs(c.opts.Dir)
 	if err != nil {
 		return
 	}
+	deleted := false
 	for len(ids) > max(c.opts.Retained, 1) {
 		os.RemoveAll(filepath.Join(c.opts.Dir, fmt.Sprintf("chk-%d", ids[0])))
 		ids = ids[1:]
+		deleted = true
+	}
+	if _, err := os.Stat(c.sharedDir()); err != nil || !deleted {
+		return
+	}
+	kept := make([]string, len(ids))
+	for i, id := range ids {
+		kept[i] = filepath.Join(c.opts.Dir, fmt.Sprintf("chk-%d", id))
+	}
+	if err := pebblestate.CollectShared(c.sharedDir(), kept); err != nil {
+		c.j.checkpointFailures.Add(1) // shared files stay; the next retention tries again
 	}
 }
 

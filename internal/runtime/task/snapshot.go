@@ -8,6 +8,7 @@ import (
 
 	"github.com/sluicehq/sluice/internal/runtime/operator"
 	"github.com/sluicehq/sluice/internal/state"
+	pebblestate "github.com/sluicehq/sluice/internal/state/pebble"
 )
 
 // barrier is checkpoint id flowing with the data; dir is where the
@@ -15,6 +16,16 @@ import (
 type barrier struct {
 	id  int64
 	dir string
+	// shared, when set, is where incremental snapshots put their shared
+	// files (periodic checkpoints of backends that can; never savepoints,
+	// which are self-contained).
+	shared string
+}
+
+// incremental is implemented by backends whose checkpoints can share files
+// with earlier ones (the pebble backend).
+type incremental interface {
+	SnapshotShared(dir, shared string) ([]string, pebblestate.Manifest, error)
 }
 
 // vertexKey names a vertex in checkpoints (unique within the job).
@@ -41,7 +52,13 @@ func (t *instance) snapshotOperators(b barrier) ([]OperatorSnapshot, error) {
 		if err := os.MkdirAll(filepath.Join(b.dir, sub), 0o755); err != nil {
 			return nil, err
 		}
-		files, err := sn.Snapshot(filepath.Join(b.dir, sub))
+		var files []string
+		var err error
+		if inc, ok := sn.(incremental); ok && b.shared != "" {
+			files, _, err = inc.SnapshotShared(filepath.Join(b.dir, sub), b.shared)
+		} else {
+			files, err = sn.Snapshot(filepath.Join(b.dir, sub))
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", spec.Name, err)
 		}
