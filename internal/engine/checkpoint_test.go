@@ -155,19 +155,7 @@ func TestStopWithSavepointAndRestoreIsExactlyOnce(t *testing.T) {
 
 	store := newTxnStore()
 	dir, sp := t.TempDir(), filepath.Join(t.TempDir(), "sp")
-	e1 := &Engine{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- runWith(t, store, "run1", e1, ctx, checkpointScriptN(dir, 1<<30)) }()
-	time.Sleep(400 * time.Millisecond) // about 1600 events, several checkpoints
-	if err := e1.Savepoint(context.Background(), sp); err != nil {
-		cancel()
-		t.Fatalf("savepoint: %v (first run: %v)", err, <-done)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("first run: %v", err)
-	}
+	stopWithSavepoint(t, store, checkpointScriptN(dir, 1<<30), sp)
 	if _, err := os.Stat(filepath.Join(sp, "job-0", "_metadata")); err != nil {
 		t.Fatalf("savepoint has no _metadata: %v", err)
 	}
@@ -183,6 +171,26 @@ func TestStopWithSavepointAndRestoreIsExactlyOnce(t *testing.T) {
 	got := store.rows()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("restored output differs: %d rows, want %d (first run committed %d)", len(got), len(want), first)
+	}
+}
+
+// stopWithSavepoint runs script (with an input too long to end on its
+// own), takes a savepoint into sp after about 1600 events and several
+// checkpoints, and stops the run.
+func stopWithSavepoint(t *testing.T, store *txnStore, script, sp string) {
+	t.Helper()
+	e := &Engine{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runWith(t, store, "run1", e, ctx, script) }()
+	time.Sleep(400 * time.Millisecond)
+	if err := e.Savepoint(context.Background(), sp); err != nil {
+		cancel()
+		t.Fatalf("savepoint: %v (first run: %v)", err, <-done)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("first run: %v", err)
 	}
 }
 
@@ -405,19 +413,7 @@ func TestStatefulSavepointRestore(t *testing.T) {
 	}()
 	store := newTxnStore()
 	dir, sp := t.TempDir(), filepath.Join(t.TempDir(), "sp")
-	e1 := &Engine{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- runWith(t, store, "run1", e1, ctx, statefulScriptN(dir, 1<<30)) }()
-	time.Sleep(400 * time.Millisecond)
-	if err := e1.Savepoint(context.Background(), sp); err != nil {
-		cancel()
-		t.Fatalf("savepoint: %v (first run: %v)", err, <-done)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("first run: %v", err)
-	}
+	stopWithSavepoint(t, store, statefulScriptN(dir, 1<<30), sp)
 	first := len(store.rows())
 	if err := runWith(t, store, "run2", &Engine{FromSavepoint: sp}, context.Background(), statefulScript(dir)); err != nil {
 		t.Fatalf("restored run: %v", err)
@@ -466,19 +462,7 @@ func TestStatefulSavepointRestorePebble(t *testing.T) {
 	}()
 	store := newTxnStore()
 	dir, sp := t.TempDir(), filepath.Join(t.TempDir(), "sp")
-	e1 := &Engine{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- runWith(t, store, "run1", e1, ctx, script(dir, 1<<30)) }()
-	time.Sleep(400 * time.Millisecond)
-	if err := e1.Savepoint(context.Background(), sp); err != nil {
-		cancel()
-		t.Fatalf("savepoint: %v (first run: %v)", err, <-done)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("first run: %v", err)
-	}
+	stopWithSavepoint(t, store, script(dir, 1<<30), sp)
 	matches, _ := filepath.Glob(filepath.Join(sp, "job-0", "op-*", "pebble-*"))
 	if len(matches) == 0 {
 		t.Fatalf("the savepoint holds no pebble checkpoints")

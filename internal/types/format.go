@@ -77,34 +77,9 @@ func appendSQL(b []byte, v Value, t Type) []byte {
 	case IntervalYearMonth:
 		return appendIntervalYM(b, v.I)
 	case Array, Multiset:
-		var et Type
-		if t.Elem != nil {
-			et = *t.Elem
-		}
-		b = append(b, '[')
-		for i, e := range v.Array() {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = AppendSQL(b, e, et)
-		}
-		return append(b, ']')
+		return appendArray(b, v, t, AppendSQL)
 	case Map:
-		var kt, vt Type
-		if t.Key != nil {
-			kt, vt = *t.Key, *t.Elem
-		}
-		m := v.MapV()
-		b = append(b, '{')
-		for i := range m.Keys {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = AppendSQL(b, m.Keys[i], kt)
-			b = append(b, '=')
-			b = AppendSQL(b, m.Values[i], vt)
-		}
-		return append(b, '}')
+		return appendMap(b, v, t, AppendSQL)
 	case RowType:
 		b = append(b, '(')
 		for i, f := range v.Fields() {
@@ -186,34 +161,9 @@ func AppendPrint(b []byte, v Value, t Type) []byte {
 	case IntervalYearMonth:
 		return appendJavaPeriod(b, v.I)
 	case Array, Multiset:
-		var et Type
-		if t.Elem != nil {
-			et = *t.Elem
-		}
-		b = append(b, '[')
-		for i, e := range v.Array() {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = AppendPrint(b, e, et)
-		}
-		return append(b, ']')
+		return appendArray(b, v, t, AppendPrint)
 	case Map:
-		var kt, vt Type
-		if t.Key != nil {
-			kt, vt = *t.Key, *t.Elem
-		}
-		m := v.MapV()
-		b = append(b, '{')
-		for i := range m.Keys {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = AppendPrint(b, m.Keys[i], kt)
-			b = append(b, '=')
-			b = AppendPrint(b, m.Values[i], vt)
-		}
-		return append(b, '}')
+		return appendMap(b, v, t, AppendPrint)
 	case RowType:
 		b = append(b, "+I["...)
 		for i, f := range v.Fields() {
@@ -547,4 +497,40 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// appendArray renders an ARRAY or MULTISET as [e1, e2], each element with
+// elem (the SQL or the print rendering).
+func appendArray(b []byte, v Value, t Type, elem func([]byte, Value, Type) []byte) []byte {
+	var et Type
+	if t.Elem != nil {
+		et = *t.Elem
+	}
+	b = append(b, '[')
+	for i, e := range v.Array() {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = elem(b, e, et)
+	}
+	return append(b, ']')
+}
+
+// appendMap renders a MAP as {k1=v1, k2=v2}, keys and values with elem.
+func appendMap(b []byte, v Value, t Type, elem func([]byte, Value, Type) []byte) []byte {
+	var kt, vt Type
+	if t.Key != nil {
+		kt, vt = *t.Key, *t.Elem
+	}
+	m := v.MapV()
+	b = append(b, '{')
+	for i := range m.Keys {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = elem(b, m.Keys[i], kt)
+		b = append(b, '=')
+		b = elem(b, m.Values[i], vt)
+	}
+	return append(b, '}')
 }

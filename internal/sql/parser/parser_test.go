@@ -5,6 +5,7 @@ import (
 	"flag"
 	"github.com/sluicehq/sluice/internal/bench/nexmark/queries"
 	"github.com/sluicehq/sluice/internal/connector/nexmark"
+	"github.com/sluicehq/sluice/internal/testutil/fixture"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,97 +16,32 @@ import (
 
 var rewrite = flag.Bool("rewrite", false, "rewrite the expected outputs in testdata/*.txt")
 
-// A fixture file is a sequence of cases separated by blank lines; lines
-// starting with '#' between cases are comments. A case is:
-//
-//	parse | expr | parse-file <path under testdata>
-//	<input lines, for parse and expr>
-//	----
-//	<expected output lines, up to a blank line or the end of the file>
-//
-// The output is Dump / DumpExpr of the result, or "error: " followed by the
-// *ast.Error text.
-type fixture struct {
-	directive string
-	line      int
-	input     string
-	want      string
-}
-
-// fixtureFile keeps comments verbatim so -rewrite can reproduce them.
-type fixtureFile struct {
-	parts []any // string (verbatim line) or *fixture
-}
-
-func readFixtures(t *testing.T, path string) *fixtureFile {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	ff := &fixtureFile{}
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
-			ff.parts = append(ff.parts, l)
-			continue
-		}
-		fx := &fixture{directive: l, line: i + 1}
-		var in []string
-		for i++; i < len(lines) && lines[i] != "----"; i++ {
-			in = append(in, lines[i])
-		}
-		if i >= len(lines) {
-			t.Fatalf("%s:%d: case has no ---- separator", path, fx.line)
-		}
-		var out []string
-		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
-			out = append(out, lines[i])
-		}
-		i-- // let the blank line be recorded as a verbatim part
-		fx.input, fx.want = strings.Join(in, "\n"), strings.Join(out, "\n")
-		ff.parts = append(ff.parts, fx)
-	}
-	return ff
-}
-
-func (ff *fixtureFile) String() string {
-	var b strings.Builder
-	for _, p := range ff.parts {
-		switch p := p.(type) {
-		case string:
-			b.WriteString(p + "\n")
-		case *fixture:
-			b.WriteString(p.directive + "\n")
-			if p.input != "" {
-				b.WriteString(p.input + "\n")
-			}
-			b.WriteString("----\n")
-			if p.want != "" {
-				b.WriteString(p.want + "\n")
-			}
-		}
-	}
-	return b.String()
-}
-
 // nexmarkVars stands in for the placeholders the Nexmark runner substitutes.
 var nexmarkVars = strings.NewReplacer("${NEXMARK_TABLE}", "datagen")
 
-func runFixture(t *testing.T, fx *fixture) string {
+// runFixture runs one case of testdata/*.txt (format: package fixture).
+// Directives:
+//
+//	parse                  the input is a script
+//	expr                   the input is one expression
+//	parse-nexmark <name>   a Nexmark query of the benchmark, or "ddl"
+//
+// The output is Dump / DumpExpr of the result, or "error: " followed by the
+// *ast.Error text.
+func runFixture(t *testing.T, fx *fixture.Case) string {
 	switch {
-	case fx.directive == "parse":
-		return renderParse(Parse(fx.input))
-	case fx.directive == "expr":
-		e, err := ParseExpr(fx.input)
+	case fx.Directive == "parse":
+		return renderParse(Parse(fx.Input))
+	case fx.Directive == "expr":
+		e, err := ParseExpr(fx.Input)
 		if err != nil {
 			return renderErr(err)
 		}
 		return DumpExpr(e)
-	case strings.HasPrefix(fx.directive, "parse-nexmark "):
-		return renderParse(Parse(nexmarkScript(t, strings.TrimPrefix(fx.directive, "parse-nexmark "))))
+	case strings.HasPrefix(fx.Directive, "parse-nexmark "):
+		return renderParse(Parse(nexmarkScript(t, strings.TrimPrefix(fx.Directive, "parse-nexmark "))))
 	}
-	t.Fatalf("line %d: unknown directive %q", fx.line, fx.directive)
+	t.Fatalf("line %d: unknown directive %q", fx.Line, fx.Directive)
 	return ""
 }
 
@@ -131,19 +67,19 @@ func TestFixtures(t *testing.T) {
 	}
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			ff := readFixtures(t, path)
-			for _, p := range ff.parts {
-				fx, ok := p.(*fixture)
+			ff := fixture.Read(t, path)
+			for _, p := range ff.Parts {
+				fx, ok := p.(*fixture.Case)
 				if !ok {
 					continue
 				}
 				got := runFixture(t, fx)
 				if *rewrite {
-					fx.want = got
+					fx.Want = got
 					continue
 				}
-				if got != fx.want {
-					t.Errorf("%s:%d: %s\n%s\n--- got:\n%s\n--- want:\n%s", path, fx.line, fx.directive, fx.input, got, fx.want)
+				if got != fx.Want {
+					t.Errorf("%s:%d: %s\n%s\n--- got:\n%s\n--- want:\n%s", path, fx.Line, fx.Directive, fx.Input, got, fx.Want)
 				}
 			}
 			if *rewrite {
@@ -159,12 +95,12 @@ func TestFixtures(t *testing.T) {
 func TestErrorPositions(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txt")
 	for _, path := range files {
-		for _, p := range readFixtures(t, path).parts {
-			fx, ok := p.(*fixture)
-			if !ok || fx.directive != "parse" {
+		for _, p := range fixture.Read(t, path).Parts {
+			fx, ok := p.(*fixture.Case)
+			if !ok || fx.Directive != "parse" {
 				continue
 			}
-			checkErr(t, fx.input)
+			checkErr(t, fx.Input)
 		}
 	}
 }

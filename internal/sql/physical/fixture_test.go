@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/sluicehq/sluice/internal/testutil/fixture"
 	"io"
 	"os"
 	"path/filepath"
@@ -26,16 +27,8 @@ import (
 
 var rewrite = flag.Bool("rewrite", false, "rewrite the expected outputs in testdata/*.txt")
 
-// The planner fixtures take a script through the whole front end: parser,
-// analyzer, optimizer and physical planner. A fixture file is a sequence of
-// cases separated by blank lines; lines starting with '#' between cases are
-// comments. A case is
-//
-//	<directive>
-//	<script>
-//	----
-//	<expected output, up to a blank line or the end of the file>
-//
+// The planner fixtures (format: package fixture) take a script through the
+// whole front end: parser, analyzer, optimizer and physical planner.
 // Directives:
 //
 //	setup        the script becomes the file's preamble: every later case
@@ -57,68 +50,8 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected outputs in testd
 // "error: " and ast.Error.Render (message with line and column, the
 // offending line with a caret, and the hint), or "error: " and the text of
 // a non-AST error (physical planning).
-type fixture struct {
-	directive string
-	line      int
-	input     string
-	want      string
-}
-
-type fixtureFile struct {
-	parts []any // string (verbatim line) or *fixture
-}
-
-func readFixtures(t *testing.T, path string) *fixtureFile {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	ff := &fixtureFile{}
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
-			ff.parts = append(ff.parts, l)
-			continue
-		}
-		fx := &fixture{directive: l, line: i + 1}
-		var in []string
-		for i++; i < len(lines) && lines[i] != "----"; i++ {
-			in = append(in, lines[i])
-		}
-		if i >= len(lines) {
-			t.Fatalf("%s:%d: case has no ---- separator", path, fx.line)
-		}
-		var out []string
-		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
-			out = append(out, lines[i])
-		}
-		i--
-		fx.input, fx.want = strings.Join(in, "\n"), strings.Join(out, "\n")
-		ff.parts = append(ff.parts, fx)
-	}
-	return ff
-}
-
-func (ff *fixtureFile) String() string {
-	var b strings.Builder
-	for _, p := range ff.parts {
-		switch p := p.(type) {
-		case string:
-			b.WriteString(p + "\n")
-		case *fixture:
-			b.WriteString(p.directive + "\n")
-			if p.input != "" {
-				b.WriteString(p.input + "\n")
-			}
-			b.WriteString("----\n")
-			if p.want != "" {
-				b.WriteString(p.want + "\n")
-			}
-		}
-	}
-	return b.String()
-}
+//
+// TestFixtures below runs them.
 
 func nexmarkPreamble() string {
 	return nexmark.TableDDL("datagen", map[string]string{
@@ -134,38 +67,38 @@ func TestFixtures(t *testing.T) {
 	}
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			ff := readFixtures(t, path)
+			ff := fixture.Read(t, path)
 			preamble := ""
-			for _, p := range ff.parts {
-				fx, ok := p.(*fixture)
+			for _, p := range ff.Parts {
+				fx, ok := p.(*fixture.Case)
 				if !ok {
 					continue
 				}
 				var got string
 				switch {
-				case fx.directive == "setup":
-					preamble = fx.input
+				case fx.Directive == "setup":
+					preamble = fx.Input
 					got = run(preamble, "", "setup")
-				case fx.directive == "setup nexmark":
+				case fx.Directive == "setup nexmark":
 					preamble = nexmarkPreamble()
 					got = run(preamble, "", "setup")
-				case strings.HasPrefix(fx.directive, "nexmark "):
-					q, err := queries.Query(strings.TrimPrefix(fx.directive, "nexmark "))
+				case strings.HasPrefix(fx.Directive, "nexmark "):
+					q, err := queries.Query(strings.TrimPrefix(fx.Directive, "nexmark "))
 					if err != nil {
-						t.Fatalf("%s:%d: %v", path, fx.line, err)
+						t.Fatalf("%s:%d: %v", path, fx.Line, err)
 					}
 					got = run(preamble, q, "explain")
-				case fx.directive == "analyze" || fx.directive == "plan" || fx.directive == "explain":
-					got = run(preamble, fx.input, fx.directive)
+				case fx.Directive == "analyze" || fx.Directive == "plan" || fx.Directive == "explain":
+					got = run(preamble, fx.Input, fx.Directive)
 				default:
-					t.Fatalf("%s:%d: unknown directive %q", path, fx.line, fx.directive)
+					t.Fatalf("%s:%d: unknown directive %q", path, fx.Line, fx.Directive)
 				}
 				if *rewrite {
-					fx.want = got
+					fx.Want = got
 					continue
 				}
-				if got != fx.want {
-					t.Errorf("%s:%d: %s\n%s\n--- got:\n%s\n--- want:\n%s", path, fx.line, fx.directive, fx.input, got, fx.want)
+				if got != fx.Want {
+					t.Errorf("%s:%d: %s\n%s\n--- got:\n%s\n--- want:\n%s", path, fx.Line, fx.Directive, fx.Input, got, fx.Want)
 				}
 			}
 			if *rewrite {
