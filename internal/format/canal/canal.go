@@ -43,18 +43,6 @@ func New() *connector.Format {
 	}
 }
 
-func jsonOptions(o *config.Options) (*config.Options, error) {
-	raw := map[string]string{}
-	if o != nil {
-		for _, k := range []string{"ignore-parse-errors", "timestamp-format.standard", "map-null-key.mode", "map-null-key.literal", "encode.decimal-as-plain-number"} {
-			if o.Has(k) {
-				raw[k] = o.String(k)
-			}
-		}
-	}
-	return config.Validate("format 'json'", json.Options, raw)
-}
-
 // Positions in the envelope row.
 const (
 	fData = iota
@@ -99,7 +87,7 @@ func anchored(o *config.Options, key string) (*regexp.Regexp, error) {
 }
 
 func newDecoder(schema types.Schema, o *config.Options) (connector.Decoder, error) {
-	jo, err := jsonOptions(o)
+	jo, err := json.SharedOptions(o)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +206,7 @@ type encoder struct {
 }
 
 func newEncoder(schema types.Schema, o *config.Options) (connector.Encoder, error) {
-	jo, err := jsonOptions(o)
+	jo, err := json.SharedOptions(o)
 	if err != nil {
 		return nil, err
 	}

@@ -39,19 +39,6 @@ func New() *connector.Format {
 	}
 }
 
-// jsonOptions passes the options the json format shares on to it.
-func jsonOptions(o *config.Options) (*config.Options, error) {
-	raw := map[string]string{}
-	if o != nil {
-		for _, k := range []string{"ignore-parse-errors", "timestamp-format.standard", "map-null-key.mode", "map-null-key.literal", "encode.decimal-as-plain-number"} {
-			if o.Has(k) {
-				raw[k] = o.String(k)
-			}
-		}
-	}
-	return config.Validate("format 'json'", json.Options, raw)
-}
-
 // envelope is the schema of one event: before, after and op.
 func envelope(schema types.Schema) types.Schema {
 	row := types.RowOf(schema.Fields...)
@@ -72,7 +59,7 @@ type decoder struct {
 }
 
 func newDecoder(schema types.Schema, o *config.Options) (connector.Decoder, error) {
-	jo, err := jsonOptions(o)
+	jo, err := json.SharedOptions(o)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +147,7 @@ type encoder struct {
 }
 
 func newEncoder(schema types.Schema, o *config.Options) (connector.Encoder, error) {
-	jo, err := jsonOptions(o)
+	jo, err := json.SharedOptions(o)
 	if err != nil {
 		return nil, err
 	}

@@ -48,3 +48,18 @@ func isISO(o *config.Options) bool {
 }
 
 func optBool(o *config.Options, k string) bool { return o != nil && o.Bool(k) }
+
+// SharedOptions picks, from the options of a format built on JSON
+// (debezium-json, canal-json), those the json format itself takes, and
+// validates them as json options.
+func SharedOptions(o *config.Options) (*config.Options, error) {
+	raw := map[string]string{}
+	if o != nil {
+		for _, k := range []string{"ignore-parse-errors", "timestamp-format.standard", "map-null-key.mode", "map-null-key.literal", "encode.decimal-as-plain-number"} {
+			if o.Has(k) {
+				raw[k] = o.String(k)
+			}
+		}
+	}
+	return config.Validate("format 'json'", Options, raw)
+}

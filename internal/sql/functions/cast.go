@@ -387,14 +387,7 @@ func castNumeric(from, to types.Type) (convFn, error) {
 		case to.IsApprox():
 			return func(v types.Value) types.Value { return types.FloatValue(float64(v.I)) }, nil
 		default:
-			p, s := to.Precision, to.Scale
-			return func(v types.Value) types.Value {
-				d, ok := types.DecimalFromInt(v.I, p, s)
-				if !ok {
-					return types.Value{}
-				}
-				return d
-			}, nil
+			return intToDecimal(to.Precision, to.Scale), nil
 		}
 	case from.IsInteger():
 		switch {
@@ -405,14 +398,7 @@ func castNumeric(from, to types.Type) (convFn, error) {
 		case to.ID == types.Double:
 			return func(v types.Value) types.Value { return types.FloatValue(float64(v.I)) }, nil
 		default:
-			p, s := to.Precision, to.Scale
-			return func(v types.Value) types.Value {
-				d, ok := types.DecimalFromInt(v.I, p, s)
-				if !ok {
-					return types.Value{}
-				}
-				return d
-			}, nil
+			return intToDecimal(to.Precision, to.Scale), nil
 		}
 	case from.IsApprox():
 		switch {
@@ -646,4 +632,16 @@ func coerceAll(args []Arg, t types.Type) ([]Eval, error) {
 		out[i] = e
 	}
 	return out, nil
+}
+
+// intToDecimal casts an integer held in I (BOOLEAN, the integer types) to
+// DECIMAL(p, s); a value that does not fit is NULL, as in Flink.
+func intToDecimal(p, s int) func(types.Value) types.Value {
+	return func(v types.Value) types.Value {
+		d, ok := types.DecimalFromInt(v.I, p, s)
+		if !ok {
+			return types.Value{}
+		}
+		return d
+	}
 }
