@@ -29,6 +29,9 @@ type Factory struct {
 
 	NewSource func(ctx CreateContext) (Source, error)
 	NewSink   func(ctx CreateContext) (Sink, error)
+	// NewLookup, when set, lets lookup joins query the table by key
+	// (FOR SYSTEM_TIME AS OF a processing-time attribute).
+	NewLookup func(ctx LookupContext) (LookupSource, error)
 }
 
 // CreateContext is what a connector is given to build a source or sink.
