@@ -210,7 +210,7 @@ func (r *runner) plan(run *analyzer.Run, collect chan<- task.Change) (*task.Grap
 	for i, s := range run.Sinks {
 		sinks[i] = optimizer.Optimize(s)
 	}
-	g, err := physical.Build(sinks, physical.Options{Parallelism: set.Parallelism, Collect: collect})
+	g, err := physical.Build(sinks, physical.Options{Parallelism: set.Parallelism, Collect: collect, Lookup: set.Lookup})
 	if err != nil {
 		return nil, nil, err
 	}

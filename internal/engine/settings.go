@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/sluicehq/sluice/internal/runtime/lookup"
 	"runtime"
 	"slices"
 	"strconv"
@@ -27,6 +28,10 @@ var settingSpecs = []config.Spec{
 	{Key: "state.backend.pebble.memory", Type: config.MemorySize, Default: "256 mb", Aliases: []string{"state.backend.rocksdb.memory.fixed-per-slot"},
 		Description: "memory the pebble backend may use for its caches and write buffers, for the whole job"},
 	{Key: "metrics.port", Type: config.Int, Description: "serve Prometheus metrics on this port at /metrics (also: sluice run --metrics-port)"},
+	{Key: "table.exec.async-lookup.buffer-capacity", Type: config.Int, Default: "100", Description: "lookup requests a lookup join instance keeps in flight"},
+	{Key: "table.exec.async-lookup.timeout", Type: config.Duration, Default: "3 min", Description: "a lookup request not answered in this time fails (and is retried)"},
+	{Key: "table.exec.async-lookup.output-mode", Type: config.Enum, Values: []string{"ORDERED", "ALLOW_UNORDERED"}, Default: "ORDERED",
+		Description: "ORDERED keeps the input order of a lookup join's results; ALLOW_UNORDERED emits them as they come (never across a watermark)"},
 	{Key: "table.exec.state.ttl", Type: config.Duration, Default: "0 ms", Description: "state of a non-windowed aggregate's key not updated for this long is dropped (0: kept forever)"},
 
 	{Key: "execution.checkpointing.interval", Type: config.Duration, Default: "0 ms", Description: "take a checkpoint this often (0: no checkpoints)"},
@@ -118,6 +123,7 @@ type Settings struct {
 	MetricsPort         int
 	PebbleDir           string
 	PebbleMemory        int64
+	Lookup              lookup.Async
 }
 
 // settings validates the session's SET keys. Keys Sluice does not know are
@@ -161,6 +167,14 @@ func settings(raw map[string]string, warn func(string)) (Settings, error) {
 	}
 	s.PebbleDir = opts.String("state.backend.pebble.local-dir")
 	s.PebbleMemory = opts.Memory("state.backend.pebble.memory")
+	s.Lookup = lookup.Async{
+		Capacity: int(opts.Int("table.exec.async-lookup.buffer-capacity")),
+		Timeout:  opts.Duration("table.exec.async-lookup.timeout"),
+		Ordered:  strings.EqualFold(opts.String("table.exec.async-lookup.output-mode"), "ORDERED"),
+	}
+	if s.Lookup.Capacity < 1 {
+		return s, fmt.Errorf("SET 'table.exec.async-lookup.buffer-capacity' must be at least 1, got %d", s.Lookup.Capacity)
+	}
 	if s.CheckpointInterval > 0 && s.CheckpointDir == "" {
 		return s, fmt.Errorf("SET 'execution.checkpointing.interval' needs 'state.checkpoints.dir' too: the directory checkpoints are written to")
 	}

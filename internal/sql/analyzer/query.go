@@ -193,7 +193,7 @@ func (s *Session) planFrom(ref ast.TableRef, env *ctes) (*relation, error) {
 	switch r := ref.(type) {
 	case *ast.TableName:
 		if r.SystemTime != nil {
-			return nil, errorf(r, "FOR SYSTEM_TIME AS OF (temporal and lookup joins) is not supported yet")
+			return nil, errorf(r, "FOR SYSTEM_TIME AS OF is only allowed on the right side of a JOIN (a lookup or temporal join)")
 		}
 		rel, err := s.relationByName(r.Name, env)
 		if err != nil {
@@ -221,7 +221,7 @@ func (s *Session) planFrom(ref ast.TableRef, env *ctes) (*relation, error) {
 		}
 		return realias(rel, alias, r.ColAliases, r)
 	case *ast.Join:
-		return nil, errorf(r, "%s JOIN is not supported yet", r.Kind)
+		return s.planJoin(r, env)
 	case *ast.Unnest:
 		return nil, errorf(r, "UNNEST is not supported yet")
 	}
@@ -373,19 +373,34 @@ func (s *Session) planSelect(sel *ast.Select, env *ctes) (*relation, error) {
 		}
 	}
 	if sel.Where != nil {
-		b := s.newExprBuilder(rel.scope)
-		b.what = "WHERE"
-		cond, err := b.build(sel.Where)
+		rel2, rest, err := s.planSubqueryFilters(sel.Where, rel, env)
 		if err != nil {
 			return nil, err
 		}
-		if cond.Type().ID != types.Boolean && cond.Type().ID != types.Null {
-			return nil, errorf(sel.Where, "WHERE must be a BOOLEAN condition, but is %s", cond.Type())
+		rel = rel2
+		if len(rest) > 0 {
+			where := rest[0]
+			for _, c := range rest[1:] {
+				where = &ast.Binary{Pos: c.Position(), Op: "AND", L: where, R: c}
+			}
+			b := s.newExprBuilder(rel.scope)
+			b.what = "WHERE"
+			cond, err := b.build(where)
+			if err != nil {
+				return nil, err
+			}
+			if cond.Type().ID != types.Boolean && cond.Type().ID != types.Null {
+				return nil, errorf(sel.Where, "WHERE must be a BOOLEAN condition, but is %s", cond.Type())
+			}
+			rel = &relation{node: &plan.Filter{Input: rel.node, Cond: cond}, scope: rel.scope}
 		}
-		rel = &relation{node: &plan.Filter{Input: rel.node, Cond: cond}, scope: rel.scope}
 	}
 	if sel.Distinct || len(sel.GroupBy) > 0 || sel.Having != nil || hasAggregate(sel) {
 		return s.planAggregate(sel, rel)
+	}
+	rel, sel, err := s.planRowNumber(sel, rel)
+	if err != nil {
+		return nil, err
 	}
 	b := s.newExprBuilder(rel.scope)
 	b.what = "SELECT without GROUP BY (add GROUP BY or remove the aggregate)"

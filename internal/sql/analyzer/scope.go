@@ -12,6 +12,10 @@ import (
 // FROM clause under its alias, with positions in the combined input row.
 type scope struct {
 	cols []scopeCol
+	// outer, when set, is the enclosing query's scope, searched for names
+	// this one lacks (a correlated EXISTS subquery); its columns have
+	// their own indexes in the combined row.
+	outer *scope
 }
 
 type scopeCol struct {
@@ -19,6 +23,9 @@ type scopeCol struct {
 	name      string
 	index     int
 	typ       types.Type
+	// hidden columns (the right side's columns of a JOIN ... USING) are
+	// reachable only qualified, and not part of *.
+	hidden bool
 }
 
 func newScope() *scope { return &scope{} }
@@ -34,6 +41,16 @@ func (s *scope) add(qualifier string, schema types.Schema, offset int) {
 // lookup resolves parts (col, q.col, col.field..., q.col.field...). It
 // returns the column and how many parts it consumed.
 func (s *scope) lookup(parts []ast.Ident) (scopeCol, int, error) {
+	c, n, err := s.lookupHere(parts)
+	if err != nil && s.outer != nil {
+		if oc, on, oerr := s.outer.lookup(parts); oerr == nil {
+			return oc, on, nil
+		}
+	}
+	return c, n, err
+}
+
+func (s *scope) lookupHere(parts []ast.Ident) (scopeCol, int, error) {
 	if len(parts) >= 2 {
 		if c, ok, err := s.find(parts[0].Name, parts[1]); ok || err != nil {
 			return c, 2, err
@@ -53,7 +70,7 @@ func (s *scope) find(qualifier string, id ast.Ident) (scopeCol, bool, error) {
 	var found []scopeCol
 	for pass := 0; pass < 2 && len(found) == 0; pass++ {
 		for _, c := range s.cols {
-			if qualifier != "" && c.qualifier != qualifier {
+			if qualifier != "" && c.qualifier != qualifier || qualifier == "" && c.hidden {
 				continue
 			}
 			if c.name == id.Name || (pass == 1 && !id.Quoted && strings.EqualFold(c.name, id.Name)) {
@@ -142,7 +159,7 @@ func (s *scope) qualifiers() []string {
 func (s *scope) star(qualifier string) []scopeCol {
 	var out []scopeCol
 	for _, c := range s.cols {
-		if qualifier == "" || c.qualifier == qualifier {
+		if qualifier == "" && !c.hidden || qualifier != "" && c.qualifier == qualifier {
 			out = append(out, c)
 		}
 	}

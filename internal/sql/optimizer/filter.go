@@ -28,6 +28,10 @@ func pushFilter(f *plan.Filter) plan.Node {
 		cond := substitute(f.Cond, in.Exprs)
 		below := pushFilter(&plan.Filter{Input: in.Input, Cond: cond})
 		return plan.NewProject(below, in.Exprs, in.Schema().Names())
+	case *plan.Join:
+		return pushIntoJoin(f, in)
+	case *plan.Rank:
+		return pushIntoRank(f, in)
 	case *plan.Union:
 		ins := make([]plan.Node, len(in.In))
 		for i, c := range in.In {

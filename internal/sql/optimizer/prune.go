@@ -124,6 +124,12 @@ func pruneNode(n plan.Node, req []bool) (plan.Node, []int) {
 			ins[i] = prune(c, req) // same schema as before: the union's shape holds
 		}
 		return plan.NewUnion(ins, x.Schema()), identityMap(len(req))
+	case *plan.Join:
+		return pruneJoin(x, req)
+	case *plan.LookupJoin:
+		return pruneLookupJoin(x, req)
+	case *plan.Rank:
+		return pruneRank(x, req)
 	}
 	// Values, Sink and anything new: keep as is, inputs fully required.
 	ins := n.Inputs()

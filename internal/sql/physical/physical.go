@@ -8,6 +8,7 @@ import (
 
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/runtime/agg"
+	"github.com/sluicehq/sluice/internal/runtime/lookup"
 	"github.com/sluicehq/sluice/internal/runtime/operator"
 	"github.com/sluicehq/sluice/internal/runtime/task"
 	"github.com/sluicehq/sluice/internal/runtime/window"
@@ -19,6 +20,8 @@ type Options struct {
 	Parallelism int
 	// Collect receives the rows of a bare SELECT.
 	Collect chan<- task.Change
+	// Lookup are the async lookup settings of lookup joins.
+	Lookup lookup.Async
 }
 
 type planner struct {
@@ -211,6 +214,12 @@ func (p *planner) node(n plan.Node) (*task.Vertex, error) {
 		return p.keyed(x.Input, keys, x, "WindowAggregate", func() (operator.Operator, error) { return window.NewWindowAggregate(x), nil })
 	case *plan.Union:
 		return p.union(x)
+	case *plan.Join:
+		return p.join(x)
+	case *plan.LookupJoin:
+		return p.lookupJoin(x)
+	case *plan.Rank:
+		return p.rank(x)
 	}
 	return nil, fmt.Errorf("no physical operator for %s yet", n.Describe())
 }

@@ -21,15 +21,40 @@ func StateDigest(n Node) string {
 		w := x.Window
 		fmt.Fprintf(&b, "WindowAggregate %s time=%d size=%d slide=%d step=%d gap=%d offset=%d proc=%v part=%v keys=%v aggs=%s",
 			w.Kind, w.TimeCol, w.Size, w.Slide, w.Step, w.Gap, w.Offset, w.ProcTime, w.PartitionKeys, x.Keys, aggDigest(x.Aggs))
+	case *Join:
+		fmt.Fprintf(&b, "%s %s keys=%v/%v nullaware=%v", x.Strategy, x.Kind, x.LeftKeys, x.RightKeys, x.NullAwareAnti)
+		if x.Cond != nil {
+			b.WriteString(" cond=" + Digest(x.Cond))
+		}
+		switch {
+		case x.Interval != nil:
+			fmt.Fprintf(&b, " interval=%+v", *x.Interval)
+		case x.Window != nil:
+			w := x.Window
+			fmt.Fprintf(&b, " window=%s/%d/%d/%d/%d cols=%d,%d,%d,%d", w.Window.Kind, w.Window.Size, w.Window.Slide, w.Window.Step, w.Window.Offset, w.LeftStart, w.LeftEnd, w.RightStart, w.RightEnd)
+		case x.Temporal != nil:
+			fmt.Fprintf(&b, " temporal=%+v", *x.Temporal)
+		}
+	case *Rank:
+		fmt.Fprintf(&b, "Rank part=%v order=%+v range=%d-%d out=%v", x.PartitionKeys, x.Order, x.RankStart, x.RankEnd, x.OutputRank)
+		if x.Window != nil {
+			fmt.Fprintf(&b, " window=%s/%d/%d/%d/%d end=%d", x.Window.Kind, x.Window.Size, x.Window.Slide, x.Window.Step, x.Window.Offset, x.WindowEnd)
+		}
 	default:
 		return ""
 	}
-	b.WriteString(" in=")
-	for i, f := range n.Inputs()[0].Schema().Fields {
-		if i > 0 {
-			b.WriteByte(',')
+	for k, in := range n.Inputs() {
+		if k == 0 {
+			b.WriteString(" in=")
+		} else {
+			b.WriteString(" | ")
 		}
-		b.WriteString(f.Type.WithNullable(true).WithTimeAttr(0).String())
+		for i, f := range in.Schema().Fields {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(f.Type.WithNullable(true).WithTimeAttr(0).String())
+		}
 	}
 	return b.String()
 }

@@ -60,6 +60,11 @@ type Join struct {
 	// columns, then right columns), or nil. For SEMI/ANTI joins it is
 	// still over left ++ right.
 	Cond Expr
+	// Planned is set once the optimizer has classified the join (keys
+	// extracted, strategy chosen); until then a regular join keeps its
+	// inputs' time attributes, since it may still become an interval or
+	// window join.
+	Planned bool
 	// NullAwareAnti is set for NOT IN: a NULL key on either side means
 	// "unknown", so a left row with a NULL key, or any left row once the
 	// right side holds a NULL key, is not emitted (SQL semantics).
@@ -123,17 +128,17 @@ func NewJoin(j *Join) *Join {
 			fs = append(fs, f)
 		}
 	}
-	// Only interval, window and temporal joins keep time attributes, as in
-	// Flink: a regular join may emit a row long after its time, so rowtime
-	// columns become plain timestamps there. A temporal join keeps the
-	// probe side's.
+	// Only interval, window and temporal joins keep rowtime attributes, as
+	// in Flink: a regular join may emit a row long after its time, so its
+	// time attributes become plain timestamps (once planned: see Planned).
+	// A temporal join keeps the probe side's.
 	for i := range fs {
-		keep := false
+		keep := !fs[i].Type.IsProcTime()
 		switch j.Strategy {
-		case IntervalJoin, WindowJoin:
-			keep = !fs[i].Type.IsProcTime()
+		case RegularJoin:
+			keep = keep && !j.Planned
 		case TemporalJoin:
-			keep = i < l.Len() && !fs[i].Type.IsProcTime()
+			keep = keep && i < l.Len()
 		}
 		if !keep && fs[i].Type.TimeAttr != types.NoTimeAttr {
 			fs[i].Type = fs[i].Type.WithTimeAttr(types.NoTimeAttr)
@@ -276,14 +281,15 @@ type Rank struct {
 	OutputRank    bool
 	Window        *Window // window Top-N / window deduplication
 	WindowEnd     int     // column of window_end when Window != nil
+	RankName      string  // the row number column's name, with OutputRank
 	schema        types.Schema
 }
 
 // NewRank builds a Rank and its output schema.
-func NewRank(r *Rank, rankName string) *Rank {
+func NewRank(r *Rank) *Rank {
 	fs := append([]types.Field(nil), r.Input.Schema().Fields...)
 	if r.OutputRank {
-		fs = append(fs, types.Field{Name: rankName, Type: types.BigIntType.NotNull()})
+		fs = append(fs, types.Field{Name: r.RankName, Type: types.BigIntType.NotNull()})
 	}
 	if r.Window == nil && !r.IsDeduplicate() {
 		// Rows may be retracted and re-emitted later: no time attribute.
