@@ -69,7 +69,7 @@ func (p *planner) lookupJoin(x *plan.LookupJoin) (*task.Vertex, error) {
 
 func (p *planner) rank(x *plan.Rank) (*task.Vertex, error) {
 	if x.RankEnd == math.MaxInt64 {
-		return nil, fmt.Errorf("ROW_NUMBER() over (%s) has no upper bound: filter on it (WHERE %s <= N) to keep the top N rows, or = 1 to deduplicate", x.Describe(), x.RankName)
+		return nil, fmt.Errorf("the row number '%s' (ROW_NUMBER() OVER ...) has no upper bound, so every row would be kept and re-ranked forever: filter on it (WHERE %s <= N) to keep the top N rows of each partition, or = 1 to deduplicate", x.RankName, x.RankName)
 	}
 	name := "Rank"
 	if x.IsDeduplicate() {

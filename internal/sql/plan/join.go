@@ -178,6 +178,9 @@ func (n *Join) Mode() Mode {
 func (n *Join) Describe() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s(joinType=[%s], where=[%s]", n.Strategy, n.Kind, n.condString())
+	if n.NullAwareAnti {
+		b.WriteString(", nullAware=[true]")
+	}
 	switch {
 	case n.Interval != nil:
 		d := func(ns int64) string { return time.Duration(ns).String() }
@@ -320,14 +323,15 @@ func (n *Rank) KeepLast() bool { return n.IsDeduplicate() && n.Order[0].Desc }
 func (n *Rank) Schema() types.Schema { return n.schema }
 func (n *Rank) Inputs() []Node       { return []Node{n.Input} }
 
-// Mode: window Top-N and keep-first deduplication of an append-only input
-// are append-only (a row, once emitted, stays); otherwise a later row can
-// displace an emitted one.
+// Mode: window Top-N and keep-first deduplication on processing time of an
+// append-only input are append-only (a row, once emitted, stays);
+// otherwise a later row can displace an emitted one (on event time, a
+// late-arriving row with an earlier time replaces the first, as in Flink).
 func (n *Rank) Mode() Mode {
 	if n.Input.Mode() == Updates {
 		return Updates
 	}
-	if n.Window != nil || n.IsDeduplicate() && !n.KeepLast() {
+	if n.Window != nil || n.IsDeduplicate() && !n.KeepLast() && n.Input.Schema().Fields[n.Order[0].Column].Type.IsProcTime() {
 		return AppendOnly
 	}
 	return Updates
