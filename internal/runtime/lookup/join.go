@@ -264,8 +264,9 @@ func (j *Join) enqueue(b *types.Batch, hits [][]types.Row, known []bool) error {
 		res: make([][]types.Row, n), miss: make([]string, n)}
 	var reqs []*request
 	var cur *request
+	arena := make([]types.Value, 0, n*j.nIn)
 	for i, row := range b.Rows {
-		e.rows[i] = row.Clone()
+		e.rows[i] = copyRow(&arena, row)
 		if known[i] {
 			e.res[i] = hits[i]
 			continue
@@ -305,6 +306,20 @@ func (j *Join) enqueue(b *types.Batch, hits [][]types.Row, known []bool) error {
 		}
 	}
 	return j.emitReady()
+}
+
+// copyRow copies row into the arena (one allocation per batch instead of
+// one per row), detached from the batch as Row.Clone does.
+func copyRow(arena *[]types.Value, row types.Row) types.Row {
+	start := len(*arena)
+	*arena = append(*arena, row...)
+	c := types.Row((*arena)[start:len(*arena):len(*arena)])
+	for i := range c {
+		if c[i].K == types.KindRow {
+			c[i] = types.CopyRowValue(c[i])
+		}
+	}
+	return c
 }
 
 // submit starts a request, first waiting for answers while the in-flight
