@@ -24,7 +24,7 @@ func (benchSource) Close() error { return nil }
 
 type discard struct{}
 
-func (discard) Emit(*types.Batch) error    { return nil }
+func (discard) Emit(*types.Batch) error   { return nil }
 func (discard) EmitWatermark(int64) error { return nil }
 
 // BenchmarkPartialCache90 joins batches of 1000 rows of which 900 hit the

@@ -12,7 +12,9 @@ import (
 )
 
 // fastBackoff shortens the retry delays of a harness' operator.
-func fastBackoff(h *harness) { h.j.fetch.backoff, h.j.fetch.maxBackoff = time.Millisecond, 4*time.Millisecond }
+func fastBackoff(h *harness) {
+	h.j.fetch.backoff, h.j.fetch.maxBackoff = time.Millisecond, 4*time.Millisecond
+}
 
 // A failing request is retried; the rows come out once it succeeds.
 func TestRetriesThenSuccess(t *testing.T) {
