@@ -146,7 +146,7 @@ func TestFailoverBothDown(t *testing.T) {
 	h := pair(t, a, b, 10, map[string]string{"lookup.max-retries": "2"})
 	h.process(in(1, "k0", 0))
 	err := h.j.PrepareSnapshot()
-	want := "lookup join on table 'dim': a lookup of 1 keys failed 3 times ('lookup.max-retries' = 2); last error from the secondary backend (connector 'fake'); both backends failed: connection refused"
+	want := "lookup join on table 'dim': a lookup of 1 keys failed 3 times ('lookup.max-retries' = 2); last error from the secondary backend (connector 'fake'; neither backend of the failover pair answered): connection refused"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v, want %q", err, want)
 	}

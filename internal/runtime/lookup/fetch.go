@@ -80,10 +80,7 @@ func (f *fetcher) fetch(ctx context.Context, keys []types.Row) ([][]types.Row, e
 func (f *fetcher) failure(keys, attempts int, b *backend, err error) error {
 	from := fmt.Sprintf("connector '%s'", f.connector)
 	if len(f.backends) > 1 {
-		from = fmt.Sprintf("the %s backend (connector '%s')", b.name, f.connector)
-		if len(f.backends) > 1 {
-			from += "; both backends failed"
-		}
+		from = fmt.Sprintf("the %s backend (connector '%s'; neither backend of the failover pair answered)", b.name, f.connector)
 	}
 	return fmt.Errorf("lookup join on table '%s': a lookup of %d keys failed %d times ('lookup.max-retries' = %d); last error from %s: %w (check that the store is reachable, or raise 'lookup.max-retries')",
 		f.table, keys, attempts, f.maxRetries, from, err)
