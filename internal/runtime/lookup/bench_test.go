@@ -1,0 +1,93 @@
+package lookup
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/sql/plan"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+// benchSource answers every key with one row, at once.
+type benchSource struct{}
+
+func (benchSource) Lookup(_ context.Context, keys []types.Row) ([][]types.Row, error) {
+	out := make([][]types.Row, len(keys))
+	for i, k := range keys {
+		out[i] = []types.Row{{k[0], types.StringValue("name"), types.IntValue(1)}}
+	}
+	return out, nil
+}
+func (benchSource) Close() error { return nil }
+
+type discard struct{}
+
+func (discard) Emit(*types.Batch) error   { return nil }
+func (discard) EmitWatermark(int64) error { return nil }
+
+// BenchmarkPartialCache90 joins batches of 1000 rows of which 900 hit the
+// PARTIAL cache and 100 have new keys (one request per batch).
+//
+//	go test -run - -bench PartialCache90 ./internal/runtime/lookup/
+func BenchmarkPartialCache90(b *testing.B) {
+	tab := newTable(b, map[string]string{"lookup.cache": "PARTIAL", "lookup.partial-cache.max-rows": "100000"},
+		map[string]connector.LookupSource{"a": benchSource{}})
+	h := newHarness(b, newPlan(plan.InnerJoin, tab, nil), DefaultAsync)
+	h.j.out = discard{}
+	const size, warm = 1000, 900
+	hot := make([]string, warm)
+	for i := range hot {
+		hot[i] = fmt.Sprint("hot", i)
+	}
+	batch := types.NewBatch(size)
+	fresh := 0
+	fill := func() {
+		batch.Reset()
+		for i := 0; i < size; i++ {
+			k := ""
+			if i%10 == 9 {
+				k = fmt.Sprint("new", fresh)
+				fresh++
+			} else {
+				k = hot[(i*7+fresh)%warm]
+			}
+			batch.Append(types.Insert, in(int64(i), k, 0))
+		}
+	}
+	fill()
+	if err := h.j.Process(0, batch); err != nil {
+		b.Fatal(err)
+	}
+	h.drain()
+	batches := make([]*types.Batch, 64) // prebuilt, so building them is not measured
+	for i := range batches {
+		fill()
+		batches[i] = &types.Batch{Rows: append([]types.Row(nil), batch.Rows...), Kinds: append([]types.RowKind(nil), batch.Kinds...)}
+	}
+	b.ResetTimer()
+	rows := 0
+	for i := 0; rows < b.N; i++ {
+		if i%len(batches) == 0 && i > 0 {
+			b.StopTimer()
+			for _, bt := range batches { // new keys again, so they miss
+				for r := 9; r < size; r += 10 {
+					bt.Rows[r] = in(int64(r), fmt.Sprint("new", fresh), 0)
+					fresh++
+				}
+			}
+			b.StartTimer()
+		}
+		if err := h.j.Process(0, batches[i%len(batches)]); err != nil {
+			b.Fatal(err)
+		}
+		rows += size
+	}
+	h.drain()
+	b.StopTimer()
+	s := h.j.Stats()
+	b.ReportMetric(float64(s.CacheHits)/float64(s.CacheHits+s.CacheMisses)*100, "%hit")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(rows), "ns/row")
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}

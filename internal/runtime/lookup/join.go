@@ -1,0 +1,592 @@
+package lookup
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/sql/functions"
+	"github.com/sluicehq/sluice/internal/sql/plan"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+// Join is the lookup join operator: each input row joined with the rows of
+// a dimension table looked up by key at processing time.
+type Join struct {
+	x       *plan.LookupJoin
+	async   Async
+	left    bool // LEFT join: unmatched rows NULL-padded
+	cond    functions.Eval
+	nIn     int
+	nTable  int
+	ctx     *operator.Context
+	out     operator.Output
+	outB    *types.Batch
+	now     func() int64
+	set     settings
+	sources []connector.LookupSource
+
+	fetch   *fetcher
+	partial *partialCache
+	full    *fullCache
+
+	// Asynchronous requests: workers take requests and put them, answered,
+	// on done; the task goroutine (Process, Watermark, OnProcTime,
+	// PrepareSnapshot, Finish) receives them and emits from queue.
+	runCtx   context.Context
+	cancel   context.CancelFunc
+	workers  sync.WaitGroup
+	done     chan *request
+	inflight int
+	queue    []*entry
+	err      error // sticky: the job has failed
+
+	keyBuf []byte
+	hits   [][]types.Row // scratch: per row of the batch, its rows when known
+	known  []bool
+}
+
+var (
+	_ operator.Operator         = (*Join)(nil)
+	_ operator.SnapshotPreparer = (*Join)(nil)
+	_ operator.ProcTimeOperator = (*Join)(nil)
+)
+
+// entry is one input batch waiting for lookups, or a watermark (isWM) that
+// waits for the entries before it.
+type entry struct {
+	isWM    bool
+	wm      int64
+	rows    []types.Row // copies
+	kinds   []types.RowKind
+	res     [][]types.Row // per row: its table rows, when known at Process
+	miss    []string      // per row: the key awaiting a request ("" when res holds the answer)
+	found   map[string][]types.Row
+	pending int // requests not answered yet
+}
+
+// request is one call to the store: at most 'lookup.batch-size' distinct
+// keys of one entry.
+type request struct {
+	e    *entry
+	keys []types.Row
+	strs []string // encoded keys
+	rows [][]types.Row
+	err  error
+}
+
+// New builds the lookup join operator for x.
+func New(x *plan.LookupJoin, async Async) (operator.Operator, error) {
+	if x.Kind != plan.InnerJoin && x.Kind != plan.LeftJoin {
+		return nil, fmt.Errorf("lookup join on table '%s': join kind %s is not supported (INNER or LEFT)", x.Table.Name, x.Kind)
+	}
+	if x.Table.Connector == nil || x.Table.Connector.NewLookup == nil {
+		name := "<none>"
+		if x.Table.Connector != nil {
+			name = x.Table.Connector.Name
+		}
+		return nil, fmt.Errorf("lookup join on table '%s': connector '%s' cannot be looked up (use a lookup connector such as jdbc or redis)", x.Table.Name, name)
+	}
+	if len(x.TableKeys) == 0 || len(x.TableKeys) != len(x.InputKeys) {
+		return nil, fmt.Errorf("lookup join on table '%s': %d table keys for %d input keys", x.Table.Name, len(x.TableKeys), len(x.InputKeys))
+	}
+	if async.Capacity <= 0 {
+		async.Capacity = DefaultAsync.Capacity
+	}
+	if async.Timeout <= 0 {
+		async.Timeout = DefaultAsync.Timeout
+	}
+	j := &Join{x: x, async: async, left: x.Kind == plan.LeftJoin,
+		nIn: x.Input.Schema().Len(), nTable: x.Table.PhysicalSchema().Len(), outB: types.NewBatch(1024)}
+	if x.Cond != nil {
+		c, err := operator.Compile(x.Cond)
+		if err != nil {
+			return nil, fmt.Errorf("lookup join on table '%s': condition %s: %w", x.Table.Name, x.Cond, err)
+		}
+		j.cond = c
+	}
+	return j, nil
+}
+
+// Open creates the lookup source(s) and the cache; a FULL cache is loaded
+// before Open returns.
+func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
+	j.ctx, j.out = ctx, out
+	j.now = ctx.Now
+	if j.now == nil {
+		j.now = func() int64 { return time.Now().UnixNano() }
+	}
+	t := j.x.Table
+	if t.Resolved.Options == nil {
+		return fmt.Errorf("lookup join on table '%s': the table's options were not resolved", t.Name)
+	}
+	set, err := parseSettings(t.Name, t.Resolved.Options)
+	if err != nil {
+		return err
+	}
+	j.set = set
+	j.runCtx, j.cancel = context.WithCancel(context.Background())
+	j.done = make(chan *request, j.async.Capacity)
+
+	src, err := t.Connector.NewLookup(connector.LookupContext{CreateContext: t.Resolved, Keys: j.x.TableKeys})
+	if err != nil {
+		return fmt.Errorf("lookup join on table '%s': %w", t.Name, err)
+	}
+	j.sources = append(j.sources, src)
+	j.fetch = &fetcher{table: t.Name, connector: t.Connector.Name, maxRetries: set.maxRetries, timeout: j.async.Timeout,
+		backoff: 10 * time.Millisecond, maxBackoff: time.Second, width: j.nTable, now: j.now}
+	j.fetch.backends = append(j.fetch.backends, j.newBackend("primary", src))
+	if hasFailover(t.Options) {
+		cc, err := failoverContext(t)
+		if err != nil {
+			return err
+		}
+		src2, err := t.Connector.NewLookup(connector.LookupContext{CreateContext: cc, Keys: j.x.TableKeys})
+		if err != nil {
+			return fmt.Errorf("lookup join on table '%s': the failover backend: %w", t.Name, err)
+		}
+		j.sources = append(j.sources, src2)
+		j.fetch.backends = append(j.fetch.backends, j.newBackend("secondary", src2))
+		j.fetch.shift = &shifter{threshold: set.latencyThreshold, step: int64(time.Second), stepFrac: 0.25, horizon: int64(5 * time.Second)}
+	}
+
+	switch set.cache {
+	case cachePartial:
+		j.partial = newPartialCache(set.maxRows, set.expireAfterWrite, set.expireAfterAcc, set.cacheMissing, j.now)
+	case cacheFull:
+		if err := j.openFull(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (j *Join) newBackend(name string, src connector.LookupSource) *backend {
+	return &backend{name: name, src: src, breaker: breaker{threshold: j.set.failureThreshold, openFor: int64(j.set.openDuration)}}
+}
+
+// openFull loads this instance's shard of the table and starts the reloads.
+func (j *Join) openFull() error {
+	t := j.x.Table
+	var scanners []connector.LookupScanner
+	for _, s := range j.sources {
+		sc, ok := s.(connector.LookupScanner)
+		if !ok {
+			return fmt.Errorf("lookup table '%s': connector '%s' cannot load a whole table for 'lookup.cache' = 'FULL' (use 'PARTIAL' or 'NONE')", t.Name, t.Connector.Name)
+		}
+		scanners = append(scanners, sc)
+	}
+	shards := max(j.ctx.Parallelism, 1)
+	load := func(ctx context.Context, fn func(types.Row) error) error {
+		// The primary, then the secondary, each up to 1+max-retries times.
+		var err error
+		for attempt := 0; attempt <= j.set.maxRetries; attempt++ {
+			for _, sc := range scanners {
+				if err = sc.Scan(ctx, fn); err == nil || ctx.Err() != nil {
+					return err
+				}
+			}
+		}
+		return err
+	}
+	j.full = newFullCache(t.Name, j.x.TableKeys, j.ctx.Subtask, shards, j.set.reload, load)
+	if err := j.full.reload(j.runCtx); err != nil {
+		return err
+	}
+	j.full.start(j.runCtx)
+	return nil
+}
+
+// Process joins a batch: rows whose keys are all answered by the cache (or
+// have NULL keys) are joined at once when nothing is queued before them;
+// otherwise the batch is copied and queued, and its missing keys requested.
+func (j *Join) Process(_ int, b *types.Batch) error {
+	if err := j.check(); err != nil {
+		return err
+	}
+	if j.ctx.Metrics != nil {
+		j.ctx.Metrics.RowsIn.Add(int64(b.Len()))
+	}
+	n := b.Len()
+	if cap(j.hits) < n {
+		j.hits, j.known = make([][]types.Row, n), make([]bool, n)
+	}
+	hits, known := j.hits[:n], j.known[:n]
+	misses := 0
+	for i, row := range b.Rows {
+		hits[i], known[i] = nil, true
+		key, ok := j.key(row)
+		if !ok {
+			continue // a NULL key matches nothing
+		}
+		switch {
+		case j.full != nil:
+			hits[i] = j.full.get(key)
+		case j.partial != nil:
+			hits[i], known[i] = j.partial.get(key)
+		default:
+			known[i] = false
+		}
+		if !known[i] {
+			misses++
+		}
+	}
+	if misses == 0 && len(j.queue) == 0 {
+		for i, row := range b.Rows {
+			if err := j.joinRow(b.Kinds[i], row, hits[i]); err != nil {
+				return err
+			}
+		}
+		return j.flush()
+	}
+	return j.enqueue(b, hits, known)
+}
+
+// key encodes the input row's lookup key into j.keyBuf; false when a key
+// column is NULL.
+func (j *Join) key(row types.Row) ([]byte, bool) {
+	for _, c := range j.x.InputKeys {
+		if row[c].IsNull() {
+			return nil, false
+		}
+	}
+	j.keyBuf = types.AppendKey(j.keyBuf[:0], row, j.x.InputKeys)
+	return j.keyBuf, true
+}
+
+// enqueue copies the batch into an entry and requests its unknown keys.
+func (j *Join) enqueue(b *types.Batch, hits [][]types.Row, known []bool) error {
+	n := b.Len()
+	e := &entry{rows: make([]types.Row, n), kinds: append([]types.RowKind(nil), b.Kinds...),
+		res: make([][]types.Row, n), miss: make([]string, n)}
+	var reqs []*request
+	var cur *request
+	arena := make([]types.Value, 0, n*j.nIn)
+	for i, row := range b.Rows {
+		e.rows[i] = copyRow(&arena, row)
+		if known[i] {
+			e.res[i] = hits[i]
+			continue
+		}
+		key, _ := j.key(row)
+		if e.found == nil {
+			e.found = map[string][]types.Row{}
+		}
+		if _, ok := e.found[string(key)]; ok {
+			e.miss[i] = string(key)
+			continue // already requested for an earlier row
+		}
+		k := string(key)
+		e.found[k] = nil
+		e.miss[i] = k
+		if cur == nil || len(cur.keys) >= j.set.batchSize {
+			cur = &request{e: e}
+			reqs = append(reqs, cur)
+		}
+		kr := make(types.Row, len(j.x.InputKeys))
+		for x, c := range j.x.InputKeys {
+			kr[x] = e.rows[i][c]
+		}
+		cur.keys = append(cur.keys, kr)
+		cur.strs = append(cur.strs, k)
+	}
+	e.pending = len(reqs)
+	j.queue = append(j.queue, e)
+	for _, r := range reqs {
+		if err := j.submit(r); err != nil {
+			return err
+		}
+	}
+	for len(j.queue) >= j.async.Capacity && j.inflight > 0 {
+		if err := j.waitOne(); err != nil {
+			return err
+		}
+	}
+	return j.emitReady()
+}
+
+// copyRow copies row into the arena (one allocation per batch instead of
+// one per row), detached from the batch as Row.Clone does.
+func copyRow(arena *[]types.Value, row types.Row) types.Row {
+	start := len(*arena)
+	*arena = append(*arena, row...)
+	c := types.Row((*arena)[start:len(*arena):len(*arena)])
+	for i := range c {
+		if c[i].K == types.KindRow {
+			c[i] = types.CopyRowValue(c[i])
+		}
+	}
+	return c
+}
+
+// submit starts a request, first waiting for answers while the in-flight
+// bound is reached.
+func (j *Join) submit(r *request) error {
+	for j.inflight >= j.async.Capacity {
+		if err := j.waitOne(); err != nil {
+			return err
+		}
+	}
+	j.inflight++
+	j.workers.Add(1)
+	go func() {
+		defer j.workers.Done()
+		rows, err := j.fetch.fetch(j.runCtx, r.keys)
+		if err == nil {
+			for i, rs := range rows {
+				for x := range rs {
+					rs[x] = rs[x].Clone()
+				}
+				if j.partial != nil {
+					j.partial.put(r.strs[i], rs)
+				}
+			}
+		}
+		r.rows, r.err = rows, err
+		j.done <- r
+	}()
+	return nil
+}
+
+// waitOne blocks for one answer and emits what it completes.
+func (j *Join) waitOne() error {
+	if j.inflight == 0 {
+		return nil
+	}
+	return j.handle(<-j.done)
+}
+
+// poll takes the answers that are ready without blocking.
+func (j *Join) poll() error {
+	for {
+		select {
+		case r := <-j.done:
+			if err := j.handle(r); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+}
+
+func (j *Join) handle(r *request) error {
+	j.inflight--
+	if r.err != nil {
+		if j.err == nil {
+			j.err = fmt.Errorf("%s: %w", j.ctx.Name, r.err)
+		}
+		return j.err
+	}
+	for i, k := range r.strs {
+		r.e.found[k] = r.rows[i]
+	}
+	r.e.pending--
+	return j.emitReady()
+}
+
+// emitReady emits the queued entries that may leave: ORDERED, the complete
+// ones at the head; unordered, every complete one before the first
+// watermark still waiting. A watermark leaves once everything before it has.
+func (j *Join) emitReady() error {
+	i := 0
+	for i < len(j.queue) {
+		e := j.queue[i]
+		switch {
+		case e.isWM && i == 0:
+			if err := j.emitWatermark(e.wm); err != nil {
+				return err
+			}
+		case e.isWM:
+			return j.flush() // waits for the entries before it
+		case e.pending == 0:
+			if err := j.emitEntry(e); err != nil {
+				return err
+			}
+		case j.async.Ordered:
+			return j.flush()
+		default:
+			i++
+			continue
+		}
+		j.queue = append(j.queue[:i], j.queue[i+1:]...)
+	}
+	if len(j.queue) == 0 {
+		j.queue = j.queue[:0:0] // let the backing array go
+	}
+	return j.flush()
+}
+
+func (j *Join) emitEntry(e *entry) error {
+	for i, row := range e.rows {
+		rs := e.res[i]
+		if e.miss[i] != "" {
+			rs = e.found[e.miss[i]]
+		}
+		if err := j.joinRow(e.kinds[i], row, rs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// joinRow appends row joined with each of its table rows that passes the
+// condition (kind kept); LEFT: NULL-padded when none does.
+func (j *Join) joinRow(kind types.RowKind, row types.Row, matches []types.Row) error {
+	out := j.outB
+	matched := false
+	for _, m := range matches {
+		r := out.Alloc(j.nIn + j.nTable)
+		copy(r, row)
+		copy(r[j.nIn:], m)
+		if j.cond != nil {
+			if v := j.cond(r); v.K != types.KindBool || v.I == 0 {
+				continue
+			}
+		}
+		out.Append(kind, r)
+		matched = true
+	}
+	if !matched && j.left {
+		r := out.Alloc(j.nIn + j.nTable)
+		copy(r, row)
+		out.Append(kind, r)
+	}
+	if out.Len() >= 4096 {
+		return j.flush()
+	}
+	return nil
+}
+
+func (j *Join) flush() error {
+	if j.outB.Len() == 0 {
+		return nil
+	}
+	if j.ctx.Metrics != nil {
+		j.ctx.Metrics.RowsOut.Add(int64(j.outB.Len()))
+	}
+	err := j.out.Emit(j.outB)
+	j.outB.Reset()
+	return err
+}
+
+func (j *Join) emitWatermark(wm int64) error {
+	if err := j.flush(); err != nil {
+		return err
+	}
+	if j.ctx.Metrics != nil {
+		j.ctx.Metrics.Watermark.Store(wm)
+	}
+	return j.out.EmitWatermark(wm)
+}
+
+// Watermark passes wm on after every row that came before it.
+func (j *Join) Watermark(wm int64) error {
+	if err := j.check(); err != nil {
+		return err
+	}
+	if len(j.queue) == 0 {
+		return j.emitWatermark(wm)
+	}
+	j.queue = append(j.queue, &entry{isWM: true, wm: wm})
+	return j.poll()
+}
+
+// OnProcTime emits the answers that arrived since the last call.
+func (j *Join) OnProcTime(int64) error {
+	if err := j.check(); err != nil {
+		return err
+	}
+	return j.poll()
+}
+
+// PrepareSnapshot waits for every lookup in flight and emits its rows, so
+// nothing is pending when the barrier passes (the operator has no state).
+func (j *Join) PrepareSnapshot() error { return j.drain() }
+
+// Finish waits for every lookup in flight and emits the rest.
+func (j *Join) Finish() error { return j.drain() }
+
+func (j *Join) drain() error {
+	if err := j.check(); err != nil {
+		return err
+	}
+	for j.inflight > 0 {
+		if err := j.waitOne(); err != nil {
+			return err
+		}
+	}
+	return j.emitReady()
+}
+
+// check returns the error that failed the job, if any (a failed lookup or
+// FULL cache reload).
+func (j *Join) check() error {
+	if j.err != nil {
+		return j.err
+	}
+	if j.full != nil {
+		if err := j.full.failed(); err != nil {
+			j.err = fmt.Errorf("%s: %w", j.ctx.Name, err)
+			return j.err
+		}
+	}
+	return nil
+}
+
+// Close stops the workers and reloads and closes the sources.
+func (j *Join) Close() error {
+	if j.cancel != nil {
+		j.cancel()
+	}
+	if j.full != nil {
+		j.full.close()
+	}
+	j.workers.Wait()
+	var first error
+	for _, s := range j.sources {
+		if err := s.Close(); err != nil && first == nil {
+			first = fmt.Errorf("lookup join on table '%s': closing the source: %w", j.x.Table.Name, err)
+		}
+	}
+	j.sources = nil
+	return first
+}
+
+// Stats are the operator's lookup counters, safe to read concurrently.
+type Stats struct {
+	CacheHits, CacheMisses int64 // PARTIAL cache
+	CachedKeys             int   // PARTIAL: keys held
+	FullRows               int   // FULL: rows of this instance's shard
+	FullLoads              int64 // FULL: completed loads
+	Requests, Retries      int64 // requests to the store (batches of keys), and their retries
+	// Calls and Failures per backend: [0] the primary, [1] the secondary.
+	Calls, Failures [2]int64
+	Shifted         float64       // failover pair: fraction of requests shifted to the secondary
+	RequestP99      time.Duration // over the last 128 requests, retries included
+}
+
+// Stats returns the operator's counters (zero before Open).
+func (j *Join) Stats() Stats {
+	var s Stats
+	if j.partial != nil {
+		s.CacheHits, s.CacheMisses, s.CachedKeys = j.partial.hits.Load(), j.partial.misses.Load(), j.partial.len()
+	}
+	if j.full != nil {
+		s.FullRows, s.FullLoads = j.full.size(), j.full.reloads.Load()
+	}
+	if f := j.fetch; f != nil {
+		s.Requests, s.Retries = f.requests.Load(), f.retries.Load()
+		for i, b := range f.backends {
+			s.Calls[i], s.Failures[i] = b.calls.Load(), b.fails.Load()
+		}
+		if f.shift != nil {
+			s.Shifted = f.shift.fraction()
+		}
+		s.RequestP99, _ = f.lat.p99(-1 << 63)
+	}
+	return s
+}
