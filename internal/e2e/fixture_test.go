@@ -237,22 +237,27 @@ func equalGroups(a, b map[string][]string) bool {
 
 // fold applies a changelog: +I/+U add a row, -U/-D take one away. The
 // result is the final table as sorted +I lines; a retraction of a row that
-// is not there shows as a "<missing>" line.
+// is not there shows as a "<missing>" line. Lines of print sinks with an
+// identifier ("id> +I[...]") are tables of their own.
 func fold(lines []string) []string {
 	count := map[string]int{}
 	var bad []string
-	for _, l := range lines {
+	for _, full := range lines {
+		id, l := "", full
+		if i := strings.Index(l, "> "); i >= 0 && i < strings.Index(l, "[") {
+			id, l = l[:i+2], l[i+2:]
+		}
 		if len(l) < 3 || l[2] != '[' {
-			bad = append(bad, "<not a change> "+l)
+			bad = append(bad, "<not a change> "+full)
 			continue
 		}
-		row := l[2:]
+		row := id + l[2:]
 		switch l[:2] {
 		case "+I", "+U":
 			count[row]++
 		case "-U", "-D":
 			if count[row] == 0 {
-				bad = append(bad, "<missing> "+l)
+				bad = append(bad, "<missing> "+full)
 				continue
 			}
 			count[row]--
@@ -260,8 +265,12 @@ func fold(lines []string) []string {
 	}
 	out := bad
 	for row, n := range count {
+		id, r := "", row
+		if i := strings.Index(row, "> "); i >= 0 && i < strings.Index(row, "[") {
+			id, r = row[:i+2], row[i+2:]
+		}
 		for ; n > 0; n-- {
-			out = append(out, "+I"+row)
+			out = append(out, id+"+I"+r)
 		}
 	}
 	sort.Strings(out)

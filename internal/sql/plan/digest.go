@@ -35,6 +35,10 @@ func StateDigest(n Node) string {
 		case x.Temporal != nil:
 			fmt.Fprintf(&b, " temporal=%+v", *x.Temporal)
 		}
+	case *LookupJoin:
+		// No state, but an identity: the runtime asks operators with one
+		// to drain in-flight lookups before a checkpoint barrier passes.
+		fmt.Fprintf(&b, "LookupJoin %s table=%s keys=%v/%v", x.Kind, x.Table.Name, x.TableKeys, x.InputKeys)
 	case *Rank:
 		fmt.Fprintf(&b, "Rank part=%v order=%+v range=%d-%d out=%v", x.PartitionKeys, x.Order, x.RankStart, x.RankEnd, x.OutputRank)
 		if x.Window != nil {
