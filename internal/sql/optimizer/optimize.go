@@ -2,11 +2,17 @@ package optimizer
 
 import "github.com/sluicehq/sluice/internal/sql/plan"
 
-// Optimize rewrites a sink's plan.
-func Optimize(s *plan.Sink) *plan.Sink {
+// Optimize rewrites a sink's plan with the default options.
+func Optimize(s *plan.Sink) *plan.Sink { return OptimizeWith(s, Options{}) }
+
+// OptimizeWith rewrites a sink's plan.
+func OptimizeWith(s *plan.Sink, o Options) *plan.Sink {
 	in := fold(s.Input)
 	in = pushFilters(in)
 	in = prune(in, all(in.Schema().Len()))
+	if o.SplitDistinct {
+		in = splitDistinct(in, o.SplitBuckets)
+	}
 	in = mergeProjects(in)
 	return &plan.Sink{Input: in, Table: s.Table, Name: s.Name}
 }

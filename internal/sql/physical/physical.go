@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/sluicehq/sluice/internal/connector"
-	"github.com/sluicehq/sluice/internal/runtime/agg"
 	"github.com/sluicehq/sluice/internal/runtime/operator"
 	"github.com/sluicehq/sluice/internal/runtime/task"
 	"github.com/sluicehq/sluice/internal/runtime/window"
@@ -19,6 +18,8 @@ type Options struct {
 	Parallelism int
 	// Collect receives the rows of a bare SELECT.
 	Collect chan<- task.Change
+	// Agg: two-phase and mini-batch aggregation (aggphase.go).
+	Agg AggOptions
 }
 
 type planner struct {
@@ -202,13 +203,9 @@ func (p *planner) node(n plan.Node) (*task.Vertex, error) {
 		}
 		return p.chain(v, x, "WindowTableFunction", func() (operator.Operator, error) { return window.NewWindowTVF(x), nil }), nil
 	case *plan.Aggregate:
-		return p.keyed(x.Input, x.Keys, x, "GroupAggregate", func() (operator.Operator, error) { return agg.NewGroupAggregate(x), nil })
+		return p.groupAggregate(x)
 	case *plan.WindowAggregate:
-		if x.Input.Mode() == plan.Updates {
-			return nil, fmt.Errorf("window aggregation over update changes (produced by %s) is not supported yet; window over an append-only stream", producer(x.Input))
-		}
-		keys := x.Keys
-		return p.keyed(x.Input, keys, x, "WindowAggregate", func() (operator.Operator, error) { return window.NewWindowAggregate(x), nil })
+		return p.windowAggregate(x)
 	case *plan.Union:
 		return p.union(x)
 	}
