@@ -208,9 +208,9 @@ func (r *runner) plan(run *analyzer.Run, collect chan<- task.Change) (*task.Grap
 	}
 	sinks := make([]*plan.Sink, len(run.Sinks))
 	for i, s := range run.Sinks {
-		sinks[i] = optimizer.Optimize(s)
+		sinks[i] = optimizer.OptimizeWith(s, set.Optimizer)
 	}
-	g, err := physical.Build(sinks, physical.Options{Parallelism: set.Parallelism, Collect: collect, Lookup: set.Lookup})
+	g, err := physical.Build(sinks, physical.Options{Parallelism: set.Parallelism, Collect: collect, Lookup: set.Lookup, Agg: set.Agg})
 	if err != nil {
 		return nil, nil, err
 	}

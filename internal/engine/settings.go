@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/internal/config"
+	"github.com/sluicehq/sluice/internal/sql/optimizer"
+	"github.com/sluicehq/sluice/internal/sql/physical"
 )
 
 // settingSpecs are the SET keys the engine understands, with Flink's names.
@@ -32,6 +34,13 @@ var settingSpecs = []config.Spec{
 	{Key: "table.exec.async-lookup.timeout", Type: config.Duration, Default: "3 min", Description: "a lookup request not answered in this time fails (and is retried)"},
 	{Key: "table.exec.async-lookup.output-mode", Type: config.Enum, Values: []string{"ORDERED", "ALLOW_UNORDERED"}, Default: "ORDERED",
 		Description: "ORDERED keeps the input order of a lookup join's results; ALLOW_UNORDERED emits them as they come (never across a watermark)"},
+	{Key: "table.optimizer.distinct-agg.split.enabled", Type: config.Bool, Default: "false", Description: "split a GROUP BY with COUNT/SUM(DISTINCT x) into an aggregate per (keys, bucket of x) and one combining the buckets, against hot keys with many distinct values"},
+	{Key: "table.optimizer.distinct-agg.split.bucket-num", Type: config.Int, Default: "1024", Description: "buckets of the split distinct aggregation"},
+	{Key: "table.optimizer.agg-phase-strategy", Type: config.Enum, Values: []string{"AUTO", "ONE_PHASE", "TWO_PHASE"}, Default: "AUTO",
+		Description: "TWO_PHASE: a local pre-aggregation before the exchange and a global aggregation after it (append-only inputs); AUTO: two-phase when mini-batch is enabled"},
+	{Key: "table.exec.mini-batch.enabled", Type: config.Bool, Default: "false", Description: "non-windowed aggregates buffer their input and emit one change per key per bundle"},
+	{Key: "table.exec.mini-batch.allow-latency", Type: config.Duration, Default: "0 ms", Description: "a mini-batch bundle ends this long after its first row (processing time); needed with mini-batch"},
+	{Key: "table.exec.mini-batch.size", Type: config.Int, Default: "-1", Description: "a mini-batch bundle ends after this many rows; needed with mini-batch"},
 	{Key: "table.exec.state.ttl", Type: config.Duration, Default: "0 ms", Description: "state of a non-windowed aggregate's key not updated for this long is dropped (0: kept forever)"},
 
 	{Key: "execution.checkpointing.interval", Type: config.Duration, Default: "0 ms", Description: "take a checkpoint this often (0: no checkpoints)"},
@@ -124,6 +133,10 @@ type Settings struct {
 	PebbleDir           string
 	PebbleMemory        int64
 	Lookup              lookup.Async
+
+	// Optimizer and Agg are the aggregation settings for the planner.
+	Optimizer optimizer.Options
+	Agg       physical.AggOptions
 }
 
 // settings validates the session's SET keys. Keys Sluice does not know are
@@ -184,5 +197,38 @@ func settings(raw map[string]string, warn func(string)) (Settings, error) {
 	if s.Parallelism < 1 {
 		return s, fmt.Errorf("SET 'parallelism.default' must be at least 1, got %d", s.Parallelism)
 	}
+	if err := aggSettings(opts, &s); err != nil {
+		return s, err
+	}
 	return s, nil
+}
+
+// aggSettings reads the split distinct, agg-phase and mini-batch settings.
+func aggSettings(opts *config.Options, s *Settings) error {
+	s.Optimizer = optimizer.Options{
+		SplitDistinct: opts.Bool("table.optimizer.distinct-agg.split.enabled"),
+		SplitBuckets:  int(opts.Int("table.optimizer.distinct-agg.split.bucket-num")),
+	}
+	if s.Optimizer.SplitBuckets < 1 {
+		return fmt.Errorf("SET 'table.optimizer.distinct-agg.split.bucket-num' must be at least 1, got %d", s.Optimizer.SplitBuckets)
+	}
+	s.Agg = physical.AggOptions{
+		Phase:            strings.ToUpper(opts.String("table.optimizer.agg-phase-strategy")),
+		MiniBatch:        opts.Bool("table.exec.mini-batch.enabled"),
+		MiniBatchSize:    int(opts.Int("table.exec.mini-batch.size")),
+		MiniBatchLatency: opts.Duration("table.exec.mini-batch.allow-latency"),
+	}
+	if s.Agg.MiniBatch && (s.Agg.MiniBatchSize <= 0 || s.Agg.MiniBatchLatency <= 0) {
+		return fmt.Errorf("SET 'table.exec.mini-batch.enabled' = 'true' needs a positive 'table.exec.mini-batch.size' (rows, got %d) and 'table.exec.mini-batch.allow-latency' (got %s), as in Flink; for example '5000' and '1 s'",
+			s.Agg.MiniBatchSize, s.Agg.MiniBatchLatency)
+	}
+	return nil
+}
+
+// PlannerOptions returns the optimizer and aggregation options the SET
+// keys of a session ask for (for planner tests; the engine reads them
+// from Settings).
+func PlannerOptions(raw map[string]string) (optimizer.Options, physical.AggOptions, error) {
+	s, err := settings(raw, func(string) {})
+	return s.Optimizer, s.Agg, err
 }

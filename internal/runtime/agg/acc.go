@@ -26,6 +26,7 @@ const (
 	opFirst
 	opLast
 	opListAgg
+	opApproxDistinct // APPROX_COUNT_DISTINCT: a HyperLogLog sketch in ext.hll
 )
 
 // Acc is the accumulator of one aggregate call for one group (or one window
@@ -60,6 +61,8 @@ type accExt struct {
 	// delim is LISTAGG's separator (the last one seen); "" means ",".
 	delim    string
 	hasDelim bool
+	// hll is APPROX_COUNT_DISTINCT's sketch.
+	hll *hll
 }
 
 type valueCount struct {
@@ -123,6 +126,12 @@ func (sp *spec) add(a *Acc, v types.Value, sep types.Value, s *scratch) {
 		sp.addFirstLast(a, v)
 	case opListAgg:
 		sp.addListAgg(a, v, sep)
+	case opApproxDistinct:
+		x := a.extra()
+		if x.hll == nil {
+			x.hll = &hll{}
+		}
+		x.hll.addHash(hllHash(v, &s.key))
 	}
 }
 
@@ -146,6 +155,8 @@ func (sp *spec) retractValue(a *Acc, v types.Value, s *scratch) {
 		retractFirstLast(a, v)
 	case opListAgg:
 		retractListAgg(a, v)
+	case opApproxDistinct:
+		// Refused when compiling: Compile rejects retracting inputs.
 	}
 }
 
@@ -173,6 +184,15 @@ func (sp *spec) merge(a, o *Acc) {
 		sp.mergeFirstLast(a, o)
 	case opListAgg:
 		mergeListAgg(a, o)
+	case opApproxDistinct:
+		if o.ext == nil || o.ext.hll == nil {
+			return
+		}
+		x := a.extra()
+		if x.hll == nil {
+			x.hll = &hll{}
+		}
+		x.hll.merge(o.ext.hll)
 	}
 }
 
@@ -189,6 +209,11 @@ func (sp *spec) result(a *Acc) types.Value {
 		return sp.valueResult(a)
 	case opListAgg:
 		return sp.listAggResult(a)
+	case opApproxDistinct:
+		if a.ext == nil || a.ext.hll == nil {
+			return types.IntValue(0)
+		}
+		return types.IntValue(a.ext.hll.estimate())
 	}
 	return types.Value{}
 }
@@ -203,6 +228,7 @@ func (a *Acc) reset() {
 		x.vals = x.vals[:0]
 		x.buf = x.buf[:0]
 		x.delim, x.hasDelim = "", false
+		x.hll = nil
 		a.ext = x
 	}
 }

@@ -1,11 +1,16 @@
 package agg
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/sluicehq/sluice/internal/sql/plan"
 	"github.com/sluicehq/sluice/internal/types"
 )
+
+// ErrNoRetraction is wrapped by Compile's error for an aggregate that
+// cannot take retractions (APPROX_COUNT_DISTINCT) over an updating input.
+var ErrNoRetraction = errors.New("aggregate does not support retraction")
 
 // Aggs is a compiled list of aggregate calls over one input schema. It is
 // shared by every group of an operator instance and used by one goroutine
@@ -15,6 +20,7 @@ type Aggs struct {
 	dsets   []dsetSpec
 	retract bool
 	gen     uint64 // row generation, for the per-row distinct key cache
+	corrupt error  // see ReadErr
 	s       scratch
 }
 
@@ -64,6 +70,9 @@ func Compile(calls []plan.AggCall, in types.Schema, retract bool) (*Aggs, error)
 
 func compileCall(c plan.AggCall, in types.Schema, retract bool) (spec, error) {
 	sp := spec{kind: c.Kind, arg: -1, sep: -1, filter: c.Filter, retract: retract, distinct: -1}
+	if retract && !c.Kind.Retractable() {
+		return sp, fmt.Errorf("%w: %s does not support retraction, but its input is an updating stream (it has -U/-D changes); aggregate an append-only input, or use COUNT(DISTINCT ...)", ErrNoRetraction, c.Kind)
+	}
 	argTypes := make([]types.Type, len(c.Args))
 	for j, col := range c.Args {
 		if col < 0 || col >= in.Len() {
@@ -126,6 +135,8 @@ func chooseOp(k plan.AggKind, in types.Type, nargs int) op {
 		return opFirst
 	case plan.AggLastValue:
 		return opLast
+	case plan.AggApproxCountDistinct:
+		return opApproxDistinct
 	}
 	return opListAgg
 }

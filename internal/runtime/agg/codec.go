@@ -15,7 +15,9 @@ import (
 //	accs     = varint(Rows) acc*len(calls) dset*len(distinct sets)
 //	acc      = flags (1 byte) [varint n] [varint i] [8 bytes f] [value v]
 //	           [value big: a DECIMAL in big form] [ext]
-//	           flags: 1 n, 2 i, 4 f, 8 v, 16 big, 32 ext (absent fields are 0)
+//	           [uvarint(len) hll]
+//	           flags: 1 n, 2 i, 4 f, 8 v, 16 big, 32 ext, 64 hll (absent
+//	           fields are 0); hll is an APPROX_COUNT_DISTINCT sketch (hll.go)
 //	ext      = uvarint(#counts) (value varint(count))*   MIN/MAX under retraction
 //	           row(vals)                                 FIRST/LAST/LISTAGG under retraction
 //	           uvarint(len) buf                          LISTAGG, append-only
@@ -35,7 +37,8 @@ const (
 	flagF               // f != 0
 	flagV               // v is not NULL
 	flagBig             // big != nil
-	flagExt             // ext != nil
+	flagExt             // ext != nil (with more than a sketch)
+	flagHLL             // ext.hll != nil
 )
 
 // AppendAccs appends the encoding of s to dst.
@@ -67,8 +70,11 @@ func appendAcc(dst []byte, c *Acc) []byte {
 	if c.big != nil {
 		flags |= flagBig
 	}
-	if c.ext != nil {
+	if c.ext != nil && !c.ext.onlySketch() {
 		flags |= flagExt
+	}
+	if c.ext != nil && c.ext.hll != nil {
+		flags |= flagHLL
 	}
 	dst = append(dst, flags)
 	if c.n != 0 {
@@ -86,7 +92,7 @@ func appendAcc(dst []byte, c *Acc) []byte {
 	if c.big != nil {
 		dst = types.AppendValue(dst, types.Value{K: types.KindDecimal, X: c.big})
 	}
-	if x := c.ext; x != nil {
+	if x := c.ext; flags&flagExt != 0 {
 		dst = binary.AppendUvarint(dst, uint64(len(x.counts)))
 		for _, e := range x.counts {
 			dst = types.AppendValue(dst, e.v)
@@ -103,7 +109,15 @@ func appendAcc(dst []byte, c *Acc) []byte {
 			dst = append(dst, 0)
 		}
 	}
+	if flags&flagHLL != 0 {
+		dst = c.ext.hll.append(dst)
+	}
 	return dst
+}
+
+// onlySketch reports whether x holds nothing but a sketch.
+func (x *accExt) onlySketch() bool {
+	return x.hll != nil && len(x.counts) == 0 && len(x.vals) == 0 && len(x.buf) == 0 && !x.hasDelim
 }
 
 func (a *Aggs) appendDistinct(dst []byte, si int, set *distinctSet) []byte {
@@ -130,7 +144,8 @@ func (a *Aggs) appendDistinct(dst []byte, si int, set *distinctSet) []byte {
 }
 
 // ReadAccs decodes what AppendAccs wrote into s, which must have been made
-// by Init (or New) of the same Aggs. Errors are reported by d.Err.
+// by Init (or New) of the same Aggs. Errors are reported by d.Err, and a
+// corrupt sketch inside by ReadErr.
 func (a *Aggs) ReadAccs(d *types.Decoder, s *Accs) {
 	s.Rows = d.Varint()
 	for i := range s.accs {
@@ -139,6 +154,14 @@ func (a *Aggs) ReadAccs(d *types.Decoder, s *Accs) {
 	for i := range s.dist {
 		a.readDistinct(d, i, &s.dist[i])
 	}
+}
+
+// ReadErr returns (and clears) the first error ReadAccs met inside an
+// accumulator that the decoder could not see (a corrupt sketch).
+func (a *Aggs) ReadErr() error {
+	err := a.corrupt
+	a.corrupt = nil
+	return err
 }
 
 func (a *Aggs) readAcc(d *types.Decoder, c *Acc) {
@@ -165,11 +188,18 @@ func (a *Aggs) readAcc(d *types.Decoder, c *Acc) {
 			c.big = v.BigUnscaled()
 		}
 	}
+	if flags&flagHLL != 0 {
+		h, err := parseHLL(d.Bytes())
+		if err != nil {
+			a.corrupt = err
+			h = &hll{}
+		}
+		c.extra().hll = h
+	}
 	if flags&flagExt == 0 {
 		return
 	}
-	x := &accExt{}
-	c.ext = x
+	x := c.extra()
 	if n := d.Count(2); n > 0 {
 		x.counts = make(map[string]*valueCount, n)
 		for j := 0; j < n; j++ {
@@ -221,6 +251,9 @@ func (a *Aggs) DecodeAccs(b []byte) (*Accs, error) {
 	if err := d.Done(); err != nil {
 		return nil, fmt.Errorf("accumulators: %w", err)
 	}
+	if err := a.ReadErr(); err != nil {
+		return nil, fmt.Errorf("accumulators: %w", err)
+	}
 	return s, nil
 }
 
@@ -253,6 +286,9 @@ func (c groupCodec) Decode(b []byte) (*group, error) {
 	g.touched = d.Varint()
 	g.timer = d.Varint()
 	if err := d.Done(); err != nil {
+		return nil, fmt.Errorf("group aggregate state: %w", err)
+	}
+	if err := c.aggs.ReadErr(); err != nil {
 		return nil, fmt.Errorf("group aggregate state: %w", err)
 	}
 	if len(g.prev) != c.aggs.Len() {

@@ -6,7 +6,10 @@
 // group's accumulators), then acc.go (the per-call dispatch), the families
 // acc_numeric.go (SUM, $SUM0, AVG) and acc_value.go (MIN, MAX, FIRST_VALUE,
 // LAST_VALUE, LISTAGG), distinct.go (shared DISTINCT state) and
-// group_aggregate.go (the operator). result_type.go is Flink's type
+// group_aggregate.go (the operator), bundle.go (its mini-batch mode),
+// local_aggregate.go (two-phase: the local pre-aggregation and the partial
+// accumulator column the global GroupAggregate merges) and hll.go
+// (APPROX_COUNT_DISTINCT's HyperLogLog). result_type.go is Flink's type
 // inference for aggregate calls, used by the analyzer.
 //
 // Design:

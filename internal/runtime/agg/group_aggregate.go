@@ -34,11 +34,20 @@ const outputChunk = 1024
 // created or last re-armed; on firing, a group updated since is re-armed
 // for its new expiry instead of dropped. A group past its expiry whose
 // timer has not fired yet is treated as absent when read.
+//
+// With GroupOptions.MiniBatchSize (mini-batch) it buffers its input per key
+// and applies each key's rows once per bundle (bundle.go), emitting one
+// change per key per bundle. With GroupOptions.Global it is the global half
+// of a two-phase aggregation: its input rows are [keys..., accumulators]
+// from LocalGroupAggregate, merged into the key's state.
 type GroupAggregate struct {
 	n       *plan.Aggregate
+	opts    GroupOptions
 	aggs    *Aggs
 	retract bool
 	nk, na  int
+	keys    []int // key columns of the input rows: n.Keys, or 0..nk-1 for Global
+	bundle  *bundle
 
 	ctx    *operator.Context
 	out    operator.Output
@@ -66,12 +75,44 @@ var (
 	_ operator.SnapshotPreparer = (*GroupAggregate)(nil)
 )
 
+// GroupOptions configure GroupAggregate and LocalGroupAggregate.
+type GroupOptions struct {
+	// MiniBatchSize > 0 enables mini-batch ('table.exec.mini-batch.size'):
+	// a bundle ends after this many input rows.
+	MiniBatchSize int
+	// MiniBatchLatency ('table.exec.mini-batch.allow-latency', ns) ends a
+	// bundle this long after its first row, in processing time; 0: only
+	// size, watermarks, checkpoints and the end of input end bundles.
+	MiniBatchLatency int64
+	// Global makes a GroupAggregate the global half of a two-phase
+	// aggregation (input: LocalGroupAggregate's partial accumulators).
+	Global bool
+}
+
 // NewGroupAggregate returns the operator for n. Compilation errors (an
 // aggregate over a type it does not accept) are reported by Open.
 func NewGroupAggregate(n *plan.Aggregate) operator.Operator {
+	return NewGroupAggregateWith(n, GroupOptions{})
+}
+
+// NewGroupAggregateWith is NewGroupAggregate with mini-batch or as the
+// global half of a two-phase aggregation.
+func NewGroupAggregateWith(n *plan.Aggregate, o GroupOptions) operator.Operator {
 	retract := n.Input.Mode() == plan.Updates
-	g := &GroupAggregate{n: n, retract: retract, nk: len(n.Keys), na: len(n.Aggs)}
+	g := &GroupAggregate{n: n, opts: o, retract: retract, nk: len(n.Keys), na: len(n.Aggs), keys: n.Keys}
 	g.aggs, g.err = Compile(n.Aggs, n.Input.Schema(), retract)
+	if o.Global {
+		if retract {
+			g.err = fmt.Errorf("a global aggregate needs an append-only input below its local aggregate")
+		}
+		g.keys = make([]int, g.nk)
+		for i := range g.keys {
+			g.keys[i] = i
+		}
+	}
+	if o.MiniBatchSize > 0 {
+		g.bundle = newBundle(o.MiniBatchSize, o.MiniBatchLatency)
+	}
 	return g
 }
 
@@ -117,9 +158,11 @@ func (g *GroupAggregate) openTimers() error {
 	return nil
 }
 
-// PrepareSnapshot has nothing to write back: groups live in the store and
-// TTL timers are either in their store or rebuilt from the groups on Open.
-func (g *GroupAggregate) PrepareSnapshot() error { return nil }
+// PrepareSnapshot ends the mini-batch bundle (so the checkpoint holds no
+// buffered rows); otherwise nothing to write back: groups live in the store
+// and TTL timers are either in their store or rebuilt from the groups on
+// Open.
+func (g *GroupAggregate) PrepareSnapshot() error { return g.finishBundle() }
 
 // expire drops the groups whose TTL has passed by now and re-arms the
 // timers of groups updated since their timer was set.
@@ -145,6 +188,9 @@ func (g *GroupAggregate) expire(now int64) {
 }
 
 func (g *GroupAggregate) Process(_ int, b *types.Batch) error {
+	if g.bundle != nil {
+		return g.processBundled(b)
+	}
 	var now int64
 	if g.ttl > 0 {
 		now = g.ctx.Now()
@@ -152,6 +198,9 @@ func (g *GroupAggregate) Process(_ int, b *types.Batch) error {
 	}
 	for i, row := range b.Rows {
 		g.processRow(b.Kinds[i], row, now)
+		if g.err != nil {
+			return g.err
+		}
 		if g.batch.Len() >= outputChunk {
 			if err := g.flush(); err != nil {
 				return err
@@ -166,7 +215,10 @@ func (g *GroupAggregate) Process(_ int, b *types.Batch) error {
 }
 
 func (g *GroupAggregate) processRow(kind types.RowKind, row types.Row, now int64) {
-	g.key = types.AppendKey(g.key[:0], row, g.n.Keys)
+	g.key = types.AppendKey(g.key[:0], row, g.keys)
+	if g.err != nil {
+		return
+	}
 	st, ok := g.store.Get(0, g.key)
 	if ok && g.ttl > 0 && st.touched+g.ttl <= now {
 		g.store.Delete(0, g.key) // expired; its timer finds nothing
@@ -191,7 +243,10 @@ func (g *GroupAggregate) processRow(kind types.RowKind, row types.Row, now int64
 				g.timers.Register(st.timer, g.key)
 			}
 		}
-		g.aggs.Accumulate(&st.Accs, row)
+		if err := g.add(&st.Accs, row); err != nil {
+			g.err = err
+			return
+		}
 	}
 	st.touched = now
 	g.aggs.Results(&st.Accs, g.cur)
@@ -206,10 +261,24 @@ func (g *GroupAggregate) processRow(kind types.RowKind, row types.Row, now int64
 	g.store.Put(0, g.key, st)
 }
 
+// add accumulates an input row, or merges a partial accumulator (Global).
+func (g *GroupAggregate) add(s *Accs, row types.Row) error {
+	if !g.opts.Global {
+		g.aggs.Accumulate(s, row)
+		return nil
+	}
+	part, err := PartialAccs(row[g.nk])
+	if err != nil {
+		return fmt.Errorf("%s: %w", g.ctx.Name, err)
+	}
+	g.aggs.Merge(s, part)
+	return nil
+}
+
 // emit appends kind[key columns of row, results].
 func (g *GroupAggregate) emit(kind types.RowKind, row types.Row, results []types.Value) {
 	r := g.batch.Alloc(g.nk + g.na)
-	for j, c := range g.n.Keys {
+	for j, c := range g.keys {
 		r[j] = row[c]
 	}
 	copy(r[g.nk:], results)
@@ -238,6 +307,9 @@ func (g *GroupAggregate) flush() error {
 }
 
 func (g *GroupAggregate) Watermark(wm int64) error {
+	if err := g.finishBundle(); err != nil {
+		return err
+	}
 	if g.ttl > 0 {
 		g.expire(g.ctx.Now())
 	}
@@ -247,5 +319,10 @@ func (g *GroupAggregate) Watermark(wm int64) error {
 	return g.out.EmitWatermark(wm)
 }
 
-func (g *GroupAggregate) Finish() error { return g.flush() }
-func (g *GroupAggregate) Close() error  { return nil }
+func (g *GroupAggregate) Finish() error {
+	if err := g.finishBundle(); err != nil {
+		return err
+	}
+	return g.flush()
+}
+func (g *GroupAggregate) Close() error { return nil }

@@ -16,7 +16,7 @@ var ErrArgType = errors.New("aggregate argument type not accepted")
 // query without FILTER (Calcite's return-type inference as Flink configures
 // it in FlinkSqlOperatorTable and FlinkTypeSystem):
 //
-//   - COUNT, COUNT(*): BIGINT NOT NULL.
+//   - COUNT, COUNT(*), APPROX_COUNT_DISTINCT: BIGINT NOT NULL.
 //   - SUM: TINYINT/SMALLINT/INT/BIGINT/FLOAT/DOUBLE keep their type (SUM(INT)
 //     is INT and wraps on overflow as Java does); DECIMAL(p, s) becomes
 //     DECIMAL(38, s) (LogicalTypeMerging.findSumAggType). Nullability is the
@@ -57,6 +57,11 @@ func CallType(kind plan.AggKind, args []types.Type, grouped, filtered bool) (typ
 func resultType(kind plan.AggKind, args []types.Type) (types.Type, error) {
 	switch kind {
 	case plan.AggCount:
+		return types.BigIntType.NotNull(), nil
+	case plan.AggApproxCountDistinct:
+		if len(args) != 1 || args[0].ID == types.Invalid {
+			return badArgs(kind, args, "one argument of any type")
+		}
 		return types.BigIntType.NotNull(), nil
 	case plan.AggSum, plan.AggSum0, plan.AggAvg:
 		if len(args) != 1 || !args[0].IsNumeric() {

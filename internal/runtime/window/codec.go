@@ -45,6 +45,9 @@ func (c sliceCodec) Decode(b []byte) (*sliceAcc, error) {
 	if err := d.Done(); err != nil {
 		return nil, fmt.Errorf("window slice state: %w", err)
 	}
+	if err := c.aggs.ReadErr(); err != nil {
+		return nil, fmt.Errorf("window slice state: %w", err)
+	}
 	return sa, nil
 }
 
@@ -130,6 +133,9 @@ func (c sessionsCodec) Decode(b []byte) (*sessions, error) {
 		st.list = append(st.list, x)
 	}
 	if err := d.Done(); err != nil {
+		return nil, fmt.Errorf("session state: %w", err)
+	}
+	if err := c.aggs.ReadErr(); err != nil {
 		return nil, fmt.Errorf("session state: %w", err)
 	}
 	return st, nil

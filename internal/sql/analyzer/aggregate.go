@@ -13,6 +13,7 @@ import (
 var aggregateNames = map[string]bool{
 	"COUNT": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true,
 	"FIRST_VALUE": true, "LAST_VALUE": true, "LISTAGG": true,
+	"APPROX_COUNT_DISTINCT": true,
 }
 
 func isAggregate(name string) bool { return aggregateNames[strings.ToUpper(name)] }
@@ -225,7 +226,8 @@ func (s *Session) planAggregate(sel *ast.Select, rel *relation) (*relation, erro
 func (s *Session) addAggCall(p *aggPlan, in *exprBuilder, c *ast.Call, grouped bool) error {
 	name := strings.ToUpper(c.Name.Last())
 	kind, _ := plan.AggKindByName(name)
-	call := plan.AggCall{Kind: kind, Distinct: c.Distinct, Filter: -1}
+	// APPROX_COUNT_DISTINCT(DISTINCT x) is APPROX_COUNT_DISTINCT(x).
+	call := plan.AggCall{Kind: kind, Distinct: c.Distinct && kind != plan.AggApproxCountDistinct, Filter: -1}
 	var argTypes []types.Type
 	if c.Star {
 		if kind != plan.AggCount {

@@ -5,13 +5,19 @@ import (
 	"github.com/sluicehq/sluice/internal/types"
 )
 
-// Optimize rewrites a sink's plan.
-func Optimize(s *plan.Sink) *plan.Sink {
+// Optimize rewrites a sink's plan with the default options.
+func Optimize(s *plan.Sink) *plan.Sink { return OptimizeWith(s, Options{}) }
+
+// OptimizeWith rewrites a sink's plan.
+func OptimizeWith(s *plan.Sink, o Options) *plan.Sink {
 	in := fold(s.Input)
 	in = pushFilters(in)
 	in = planJoins(in)
 	in = prune(in, all(in.Schema().Len()))
 	in = refreshTimeAttrs(in)
+	if o.SplitDistinct {
+		in = splitDistinct(in, o.SplitBuckets)
+	}
 	in = mergeProjects(in)
 	return &plan.Sink{Input: in, Table: s.Table, Name: s.Name}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/connector/all"
 	"github.com/sluicehq/sluice/internal/connector/nexmark"
+	"github.com/sluicehq/sluice/internal/engine"
 	"github.com/sluicehq/sluice/internal/sql/analyzer"
 	"github.com/sluicehq/sluice/internal/sql/ast"
 	"github.com/sluicehq/sluice/internal/sql/functions"
@@ -203,11 +204,15 @@ func explain(s *analyzer.Session, r *analyzer.Run) (string, error) {
 		}
 		par = n
 	}
+	oo, ao, err := engine.PlannerOptions(s.Config)
+	if err != nil {
+		return "", err
+	}
 	sinks := make([]*plan.Sink, len(r.Sinks))
 	for i, sk := range r.Sinks {
-		sinks[i] = optimizer.Optimize(sk)
+		sinks[i] = optimizer.OptimizeWith(sk, oo)
 	}
-	g, err := physical.Build(sinks, physical.Options{Parallelism: par})
+	g, err := physical.Build(sinks, physical.Options{Parallelism: par, Agg: ao})
 	if err != nil {
 		return "", err
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/sluicehq/sluice/internal/connector"
-	"github.com/sluicehq/sluice/internal/runtime/agg"
 	"github.com/sluicehq/sluice/internal/runtime/lookup"
 	"github.com/sluicehq/sluice/internal/runtime/operator"
 	"github.com/sluicehq/sluice/internal/runtime/task"
@@ -22,6 +21,8 @@ type Options struct {
 	Collect chan<- task.Change
 	// Lookup are the async lookup settings of lookup joins.
 	Lookup lookup.Async
+	// Agg: two-phase and mini-batch aggregation (aggphase.go).
+	Agg AggOptions
 }
 
 type planner struct {
@@ -205,13 +206,9 @@ func (p *planner) node(n plan.Node) (*task.Vertex, error) {
 		}
 		return p.chain(v, x, "WindowTableFunction", func() (operator.Operator, error) { return window.NewWindowTVF(x), nil }), nil
 	case *plan.Aggregate:
-		return p.keyed(x.Input, x.Keys, x, "GroupAggregate", func() (operator.Operator, error) { return agg.NewGroupAggregate(x), nil })
+		return p.groupAggregate(x)
 	case *plan.WindowAggregate:
-		if x.Input.Mode() == plan.Updates {
-			return nil, fmt.Errorf("window aggregation over update changes (produced by %s) is not supported yet; window over an append-only stream", producer(x.Input))
-		}
-		keys := x.Keys
-		return p.keyed(x.Input, keys, x, "WindowAggregate", func() (operator.Operator, error) { return window.NewWindowAggregate(x), nil })
+		return p.windowAggregate(x)
 	case *plan.Union:
 		return p.union(x)
 	case *plan.Join:

@@ -20,11 +20,16 @@ const (
 	AggFirstValue
 	AggLastValue
 	AggListAgg
+	AggApproxCountDistinct // APPROX_COUNT_DISTINCT(x): HyperLogLog, no retraction
 )
 
-var aggNames = [...]string{"COUNT", "SUM", "$SUM0", "AVG", "MIN", "MAX", "FIRST_VALUE", "LAST_VALUE", "LISTAGG"}
+var aggNames = [...]string{"COUNT", "SUM", "$SUM0", "AVG", "MIN", "MAX", "FIRST_VALUE", "LAST_VALUE", "LISTAGG", "APPROX_COUNT_DISTINCT"}
 
 func (k AggKind) String() string { return aggNames[k] }
+
+// Retractable reports whether the aggregate can take retractions (-U/-D);
+// APPROX_COUNT_DISTINCT cannot, as in Flink.
+func (k AggKind) Retractable() bool { return k != AggApproxCountDistinct }
 
 // AggKindByName maps SQL names to kinds.
 func AggKindByName(name string) (AggKind, bool) {
