@@ -131,15 +131,10 @@ func (w *WindowJoin) Process(input int, b *types.Batch) error {
 	return w.done()
 }
 
-// insert buffers row in its window. Keys lead with 1, or with 0 when a key
-// column is NULL, so that such rows never meet the other side's.
+// insert buffers row in its window, under its join key encoded as the
+// keyed exchange encodes it (restores split state by the key's hash).
 func (w *WindowJoin) insert(s int, end int64, row types.Row) {
-	if hasNull(row, w.keys[s]) {
-		w.key = append(w.key[:0], 0)
-	} else {
-		w.key = append(w.key[:0], 1)
-	}
-	w.key = types.AppendKey(w.key, row, w.keys[s])
+	w.key = types.AppendKey(w.key[:0], row, w.keys[s])
 	rs := w.sides[s]
 	b, ok := rs.st.Get(end, w.key)
 	if !ok {
@@ -186,7 +181,7 @@ func (w *WindowJoin) fire(end int64) {
 	})
 	w.sides[1].st.Range(end, func(k []byte, rb *bucket) bool {
 		var lb *bucket
-		if k[0] == 1 {
+		if !hasNull(rb.rows[0].row, w.keys[1]) { // NULL keys match nothing
 			lb = w.left[string(k)]
 		}
 		w.joinKey(lb, rb)
