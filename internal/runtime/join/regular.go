@@ -54,6 +54,7 @@ type RegularJoin struct {
 	keys      [2][]int
 	outer     [2]bool // a side whose unmatched rows are emitted NULL-padded
 	tracks    [2]bool // a side that keeps match counts
+	appendIn  [2]bool // an append-only input: its rows are appended, never merged
 	semiAnti  bool
 	nullAware bool
 
@@ -76,6 +77,7 @@ func newRegular(x *plan.Join, j joiner) *RegularJoin {
 	r.outer = [2]bool{x.Kind.LeftOuter(), x.Kind.RightOuter()}
 	r.semiAnti = x.Kind == plan.SemiJoin || x.Kind == plan.AntiJoin
 	r.tracks = r.outer
+	r.appendIn = [2]bool{x.Left.Mode() == plan.AppendOnly, x.Right.Mode() == plan.AppendOnly}
 	if r.semiAnti {
 		r.tracks[0] = true
 		r.nullAware = x.Kind == plan.AntiJoin && x.NullAwareAnti && len(x.LeftKeys) > 0
@@ -348,7 +350,13 @@ func (r *RegularJoin) add(s int, row types.Row, assoc int64, now int64) {
 	if !r.tracks[s] {
 		assoc = 0
 	}
-	if i := b.find(row); i >= 0 {
+	// Rows of an append-only input are never retracted: equal rows may sit
+	// in several entries (same output) and an insert needs no search.
+	i := -1
+	if !r.appendIn[s] {
+		i = b.find(row)
+	}
+	if i >= 0 {
 		e := &b.rows[i]
 		e.count++
 		e.assoc, e.time = assoc, now
