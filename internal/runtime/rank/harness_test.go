@@ -1,6 +1,7 @@
 package rank
 
 import (
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -103,12 +104,48 @@ func newPebble(t testing.TB) state.Backend {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	b, err := d.Backend(0x7a4b, state.KeyGroupRange{Start: 0, End: state.DefaultMaxParallelism - 1}, state.DefaultMaxParallelism)
+	return pebbleBackend(t, d)
+}
+
+func pebbleBackend(t testing.TB, d *pebble.DB) *pebble.Backend {
+	b, err := d.Backend(pebbleUID, allGroups, state.DefaultMaxParallelism)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
 	return b
+}
+
+const pebbleUID = 0x7a4b
+
+var allGroups = state.KeyGroupRange{Start: 0, End: state.DefaultMaxParallelism - 1}
+
+// restorePebble checkpoints b and restores the checkpoint into a new DB, as
+// a restarted job does.
+func restorePebble(t testing.TB, b state.Backend) state.Backend {
+	dir := t.TempDir()
+	files, err := b.(state.Snapshotter).Snapshot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var dirs []string
+	for _, f := range files {
+		top := strings.SplitN(filepath.ToSlash(f), "/", 2)[0]
+		if !seen[top] {
+			seen[top] = true
+			dirs = append(dirs, filepath.Join(dir, top))
+		}
+	}
+	d, err := pebble.Open(pebble.Options{Dir: t.TempDir(), Memory: 16 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Restore(pebbleUID, allGroups, state.DefaultMaxParallelism, dirs); err != nil {
+		t.Fatal(err)
+	}
+	return pebbleBackend(t, d)
 }
 
 // forBackends runs fn once per backend.
@@ -129,11 +166,16 @@ type harness struct {
 
 func newHarness(t testing.TB, x *plan.Rank, b state.Backend, ttl int64) *harness {
 	t.Helper()
+	return newHarnessOut(t, x, b, ttl, &collector{}, 0)
+}
+
+func newHarnessOut(t testing.TB, x *plan.Rank, b state.Backend, ttl int64, out *collector, now int64) *harness {
+	t.Helper()
 	op, err := New(x)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, op: op, out: &collector{}}
+	h := &harness{t: t, op: op, out: out, now: now}
 	h.ctx = &operator.Context{Name: "Rank[1]", Parallelism: 1, State: b, Metrics: operator.NewMetrics(),
 		Now: func() int64 { return h.now }}
 	h.ctx.StateTTL = timeDuration(ttl)
