@@ -1,0 +1,67 @@
+package rank
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/sql/plan"
+	"github.com/sluicehq/sluice/internal/state"
+	"github.com/sluicehq/sluice/internal/types"
+)
+
+type discard struct{}
+
+func (discard) Emit(*types.Batch) error   { return nil }
+func (discard) EmitWatermark(int64) error { return nil }
+
+// benchRank feeds rows over 1000 partitions with random values and
+// increasing rowtimes, in batches of 1024; one op is one input row.
+func benchRank(b *testing.B, x *plan.Rank) {
+	op, err := New(x)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := &operator.Context{Name: "Bench", State: state.NewHeap(), Metrics: operator.NewMetrics()}
+	ctx.SetInputWatermark(operator.NoWatermark)
+	if err := op.Open(ctx, discard{}); err != nil {
+		b.Fatal(err)
+	}
+	const batch = 1024
+	keys := make([]types.Value, 1000)
+	for i := range keys {
+		keys[i] = types.StringValue(string(rune('a'+i%26)) + string(rune('a'+i/26)))
+	}
+	id := types.StringValue("id")
+	rnd := rand.New(rand.NewPCG(1, 2))
+	bt := types.NewBatch(batch)
+	b.ReportAllocs()
+	b.ResetTimer()
+	ts := int64(0)
+	for i := 0; i < b.N; i += batch {
+		bt.Reset()
+		for j := 0; j < batch; j++ {
+			row := bt.Alloc(7)
+			row[cK], row[cID], row[cV] = keys[(i+j)*7%len(keys)], id, types.IntValue(rnd.Int64N(1_000_000))
+			row[cTS], row[cPT], row[cWS], row[cWE] = types.IntValue(ts), types.IntValue(ts), types.IntValue(0), types.IntValue(0)
+			bt.Append(types.Insert, row)
+			ts += ms
+		}
+		if err := op.Process(0, bt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTopNAppendOnly: top 10 by v DESC per partition, no rank column.
+func BenchmarkTopNAppendOnly(b *testing.B) {
+	benchRank(b, rankNode(plan.AppendOnly, byVDesc, 1, 10, false))
+}
+
+// BenchmarkTopNAppendOnlyWithRank: the same with the rank column.
+func BenchmarkTopNAppendOnlyWithRank(b *testing.B) {
+	benchRank(b, rankNode(plan.AppendOnly, byVDesc, 1, 10, true))
+}
+
+// BenchmarkDedupKeepFirst: keep the first row per partition by rowtime.
+func BenchmarkDedupKeepFirst(b *testing.B) { benchRank(b, dedupNode(cTS, false, false)) }
