@@ -25,7 +25,9 @@ func (p *planner) join(x *plan.Join) (*task.Vertex, error) {
 	}
 	name := x.Strategy.String()
 	par, part := p.opts.Parallelism, task.Hash
-	if len(x.LeftKeys) == 0 {
+	if len(x.LeftKeys) == 0 || x.NullAwareAnti {
+		// NOT IN compares every left row with every right key (a NULL
+		// on the right rejects all rows): one instance sees them all.
 		par, part = 1, task.Global
 	}
 	to := p.newVertex(name, par)
