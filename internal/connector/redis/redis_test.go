@@ -35,9 +35,18 @@ func prefix(t testing.TB, c *goredis.Client) string {
 	p := strings.NewReplacer("/", "_").Replace(t.Name()) + fmt.Sprintf("_%06d:", rand.IntN(1000000))
 	t.Cleanup(func() {
 		ctx := context.Background()
-		iter := c.Scan(ctx, 0, globEscape(p)+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
+		var cursor uint64
+		for {
+			keys, next, err := c.Scan(ctx, cursor, globEscape(p)+"*", 1000).Result()
+			if err != nil {
+				return
+			}
+			if len(keys) > 0 {
+				c.Unlink(ctx, keys...)
+			}
+			if cursor = next; cursor == 0 {
+				return
+			}
 		}
 	})
 	return p
