@@ -7,9 +7,11 @@ import (
 	"github.com/sluicehq/sluice/internal/connector/blackhole"
 	"github.com/sluicehq/sluice/internal/connector/datagen"
 	"github.com/sluicehq/sluice/internal/connector/filesystem"
+	"github.com/sluicehq/sluice/internal/connector/jdbc"
 	"github.com/sluicehq/sluice/internal/connector/kafka"
 	"github.com/sluicehq/sluice/internal/connector/nexmark"
 	"github.com/sluicehq/sluice/internal/connector/print"
+	"github.com/sluicehq/sluice/internal/connector/redis"
 	"github.com/sluicehq/sluice/internal/connector/upsertkafka"
 	"github.com/sluicehq/sluice/internal/format/canal"
 	"github.com/sluicehq/sluice/internal/format/csv"
@@ -46,9 +48,11 @@ func NewRegistry(opts ...Option) *connector.Registry {
 		blackhole.New(),
 		datagen.New(),
 		filesystem.New(),
+		jdbc.New(),
 		kafka.New(r), // the registry resolves 'key.format'
 		nexmark.New(),
 		print.New(s.stdout, s.stderr),
+		redis.New(),
 		upsertkafka.New(r),
 	} {
 		if err := r.Register(f); err != nil {

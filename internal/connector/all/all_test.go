@@ -13,7 +13,7 @@ import (
 
 func TestEverythingRegistered(t *testing.T) {
 	r := Registry()
-	if got := strings.Join(r.ConnectorNames(), ","); got != "blackhole,datagen,filesystem,kafka,nexmark,print,upsert-kafka" {
+	if got := strings.Join(r.ConnectorNames(), ","); got != "blackhole,datagen,filesystem,jdbc,kafka,nexmark,print,redis,upsert-kafka" {
 		t.Errorf("connectors %s", got)
 	}
 	if got := strings.Join(r.FormatNames(), ","); got != "canal-json,csv,debezium-json,json,raw" {
