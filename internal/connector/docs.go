@@ -23,6 +23,9 @@ func (r *Registry) Markdown() string {
 		if f.NewSink != nil {
 			kinds = append(kinds, "sink")
 		}
+		if f.NewLookup != nil {
+			kinds = append(kinds, "lookup")
+		}
 		fmt.Fprintf(&b, "## `'connector' = '%s'` (%s)\n\n%s\n\n", name, strings.Join(kinds, ", "), f.Description)
 		if f.UsesFormat {
 			fmt.Fprintf(&b, "Needs `'format'`: one of %s (their options below).\n\n", quoteAll(r.FormatNames()))
