@@ -41,7 +41,7 @@ var settingSpecs = []config.Spec{
 	{Key: "table.exec.mini-batch.enabled", Type: config.Bool, Default: "false", Description: "non-windowed aggregates buffer their input and emit one change per key per bundle"},
 	{Key: "table.exec.mini-batch.allow-latency", Type: config.Duration, Default: "0 ms", Description: "a mini-batch bundle ends this long after its first row (processing time); needed with mini-batch"},
 	{Key: "table.exec.mini-batch.size", Type: config.Int, Default: "-1", Description: "a mini-batch bundle ends after this many rows; needed with mini-batch"},
-	{Key: "table.exec.state.ttl", Type: config.Duration, Default: "0 ms", Description: "state of a non-windowed aggregate's key not updated for this long is dropped (0: kept forever)"},
+	{Key: "table.exec.state.ttl", Type: config.Duration, Default: "0 ms", Description: "state of a key of a non-windowed aggregate, regular join, Top-N or deduplication not updated for this long is dropped (0: kept forever)"},
 
 	{Key: "execution.checkpointing.interval", Type: config.Duration, Default: "0 ms", Description: "take a checkpoint this often (0: no checkpoints)"},
 	{Key: "execution.checkpointing.timeout", Type: config.Duration, Default: "10 min", Description: "a checkpoint not complete after this is aborted"},

@@ -24,7 +24,7 @@ var (
 
 	opRowsIn   = prometheus.NewDesc("sluice_operator_rows_in_total", "Rows an operator instance received.", opLabels, nil)
 	opRowsOut  = prometheus.NewDesc("sluice_operator_rows_out_total", "Rows an operator instance emitted.", opLabels, nil)
-	opLate     = prometheus.NewDesc("sluice_operator_late_rows_dropped_total", "Rows a window operator dropped as late.", opLabels, nil)
+	opLate     = prometheus.NewDesc("sluice_operator_late_rows_dropped_total", "Rows a window, interval join, window join, temporal join or window Top-N operator dropped as late.", opLabels, nil)
 	opWM       = prometheus.NewDesc("sluice_operator_watermark_milliseconds", "An operator instance's current watermark, epoch milliseconds (absent before the first).", opLabels, nil)
 	opState    = prometheus.NewDesc("sluice_operator_state_entries", "Keyed state entries of a stateful operator instance.", opLabels, nil)
 	jobIn      = prometheus.NewDesc("sluice_job_source_rows_total", "Rows read from the job's sources.", jobLabels, nil)
