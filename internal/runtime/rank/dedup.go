@@ -74,7 +74,7 @@ func (d *Deduplicate) Process(_ int, b *types.Batch) error {
 		}
 	}
 	d.countIn(b.Len(), d.store.Len())
-	return d.flush()
+	return d.Flush()
 }
 
 func (d *Deduplicate) processRow(row types.Row, now int64) error {
@@ -124,7 +124,7 @@ func (d *Deduplicate) replaces(p *partition, row types.Row) bool {
 
 func (d *Deduplicate) Watermark(wm int64) error {
 	d.ttl.expire(d.ttl.clock())
-	return d.watermark(wm)
+	return d.Emitter.Watermark(wm)
 }
 
 // OnProcTime expires partitions whose TTL has passed.
@@ -135,5 +135,5 @@ func (d *Deduplicate) OnProcTime(now int64) error {
 	return nil
 }
 
-func (d *Deduplicate) Finish() error { return d.flush() }
+func (d *Deduplicate) Finish() error { return d.Flush() }
 func (d *Deduplicate) Close() error  { return nil }

@@ -236,7 +236,7 @@ func del(row types.Row) change { return change{types.Delete, row} }
 // rankNode builds a Rank over input(mode) partitioned by k.
 func rankNode(mode plan.Mode, order []plan.SortKey, start, end int64, withRank bool) *plan.Rank {
 	return plan.NewRank(&plan.Rank{Input: input(mode), PartitionKeys: []int{cK}, Order: order,
-		RankStart: start, RankEnd: end, OutputRank: withRank}, "rn")
+		RankStart: start, RankEnd: end, OutputRank: withRank, RankName: "rn"})
 }
 
 func timeDuration(ns int64) time.Duration { return time.Duration(ns) }

@@ -18,9 +18,6 @@ var ErrRetraction = errors.New("accepts only append-only input (+I, +U)")
 // window_end column is NULL.
 var ErrNullTime = errors.New("time attribute is NULL")
 
-// outputChunk is the number of rows after which an operator emits its
-// output batch without waiting for the end of the call.
-const outputChunk = 1024
 
 const ms = int64(1_000_000)
 
@@ -143,17 +140,17 @@ func (o order) lower(rows []types.Row, r types.Row) int {
 	return lo
 }
 
-// emitter is the output side shared by the operators: one reused batch,
-// emitted in chunks, with the rank column appended when asked.
+// emitter is the output side shared by the operators, with the rank
+// column appended when asked.
 type emitter struct {
+	operator.Emitter
 	ctx      *operator.Context
-	out      operator.Output
-	batch    *types.Batch
 	withRank bool
 }
 
 func (e *emitter) open(ctx *operator.Context, out operator.Output, withRank bool) {
-	e.ctx, e.out, e.batch, e.withRank = ctx, out, types.NewBatch(outputChunk), withRank
+	e.Emitter.Open(ctx, out)
+	e.ctx, e.withRank = ctx, withRank
 }
 
 // emit appends kind[row, rank] (rank only with the rank column).
@@ -162,40 +159,17 @@ func (e *emitter) emit(kind types.RowKind, row types.Row, rank int64) error {
 	if e.withRank {
 		n++
 	}
-	r := e.batch.Alloc(n)
+	r := e.Alloc(n)
 	copy(r, row)
 	if e.withRank {
 		r[len(row)] = types.IntValue(rank)
 	}
-	e.batch.Append(kind, r)
-	if e.batch.Len() >= outputChunk {
-		return e.flush()
-	}
-	return nil
-}
-
-func (e *emitter) flush() error {
-	if e.batch.Len() == 0 {
-		return nil
-	}
-	if e.ctx.Metrics != nil {
-		e.ctx.Metrics.RowsOut.Add(int64(e.batch.Len()))
-	}
-	err := e.out.Emit(e.batch)
-	e.batch.Reset()
-	return err
-}
-
-func (e *emitter) watermark(wm int64) error {
-	if e.ctx.Metrics != nil {
-		e.ctx.Metrics.Watermark.Store(wm)
-	}
-	return e.out.EmitWatermark(wm)
+	return e.Append(kind, r)
 }
 
 func (e *emitter) countIn(n int, stateSize int) {
+	e.CountIn(n)
 	if e.ctx.Metrics != nil {
-		e.ctx.Metrics.RowsIn.Add(int64(n))
 		e.ctx.Metrics.StateSize.Store(int64(stateSize))
 	}
 }

@@ -88,7 +88,7 @@ func (t *TopN) Process(_ int, b *types.Batch) error {
 		}
 	}
 	t.countIn(b.Len(), t.store.Len())
-	return t.flush()
+	return t.Flush()
 }
 
 // get returns the partition of row (key set in t.key), nil if none.
@@ -238,7 +238,7 @@ func sameRow(a, b types.Row) bool {
 
 func (t *TopN) Watermark(wm int64) error {
 	t.ttl.expire(t.ttl.clock())
-	return t.watermark(wm)
+	return t.Emitter.Watermark(wm)
 }
 
 // OnProcTime expires partitions whose TTL has passed.
@@ -249,5 +249,5 @@ func (t *TopN) OnProcTime(now int64) error {
 	return nil
 }
 
-func (t *TopN) Finish() error { return t.flush() }
+func (t *TopN) Finish() error { return t.Flush() }
 func (t *TopN) Close() error  { return nil }

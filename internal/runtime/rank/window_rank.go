@@ -83,7 +83,7 @@ func (w *WindowRank) Process(_ int, b *types.Batch) error {
 		}
 	}
 	w.countIn(b.Len(), w.store.Len())
-	return w.flush()
+	return w.Flush()
 }
 
 func (w *WindowRank) processRow(row types.Row) error {
@@ -135,10 +135,10 @@ func (w *WindowRank) Watermark(wm int64) error {
 	if wm > w.current {
 		w.current = wm
 	}
-	if err := w.flush(); err != nil {
+	if err := w.Flush(); err != nil {
 		return err
 	}
-	return w.watermark(wm)
+	return w.Emitter.Watermark(wm)
 }
 
 func (w *WindowRank) fire(end int64) error {
@@ -155,5 +155,5 @@ func (w *WindowRank) fire(end int64) error {
 	return err
 }
 
-func (w *WindowRank) Finish() error { return w.flush() }
+func (w *WindowRank) Finish() error { return w.Flush() }
 func (w *WindowRank) Close() error  { return nil }

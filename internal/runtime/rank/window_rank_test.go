@@ -9,7 +9,7 @@ import (
 func windowNode(order []plan.SortKey, end int64, withRank bool) *plan.Rank {
 	return plan.NewRank(&plan.Rank{Input: input(plan.AppendOnly), PartitionKeys: []int{cWS, cWE, cK}, Order: order,
 		RankStart: 1, RankEnd: end, OutputRank: withRank,
-		Window: &plan.Window{Kind: plan.Tumble, TimeCol: cTS, Size: 10 * ms}, WindowEnd: cWE}, "rn")
+		Window: &plan.Window{Kind: plan.Tumble, TimeCol: cTS, Size: 10 * ms}, WindowEnd: cWE, RankName: "rn"})
 }
 
 // Window top-2 by v DESC over 10 ms tumbling windows: nothing before the

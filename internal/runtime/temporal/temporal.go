@@ -17,10 +17,6 @@ import (
 // probe's or the version's) is NULL.
 var ErrNullTime = errors.New("temporal join time attribute is NULL")
 
-// outputChunk is the number of rows after which the operator emits its
-// output batch without waiting for the end of the call.
-const outputChunk = 1024
-
 // noTimer is keyState.timer when the key has no live timer.
 const noTimer = math.MaxInt64
 
@@ -46,8 +42,7 @@ type Join struct {
 	cond     functions.Eval
 
 	ctx    *operator.Context
-	out    operator.Output
-	batch  *types.Batch
+	output operator.Emitter
 	store  state.Store[*keyState]
 	timers *state.Timers
 	key    []byte
@@ -124,8 +119,8 @@ func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, err)
 	}
-	j.ctx, j.out, j.store, j.timers = ctx, out, st, tm
-	j.batch = types.NewBatch(outputChunk)
+	j.ctx, j.store, j.timers = ctx, st, tm
+	j.output.Open(ctx, out)
 	j.join = make(types.Row, j.nl+j.nr)
 	j.nulls = make(types.Row, j.nr)
 	if tm.InMemory() { // rebuild the timers of restored state
@@ -155,8 +150,8 @@ func (j *Join) Process(input int, b *types.Batch) error {
 			return fmt.Errorf("%s: %w", j.ctx.Name, err)
 		}
 	}
+	j.output.CountIn(b.Len())
 	if m := j.ctx.Metrics; m != nil {
-		m.RowsIn.Add(int64(b.Len()))
 		m.StateSize.Store(int64(j.store.Len()))
 	}
 	return nil
@@ -176,9 +171,7 @@ func (j *Join) processProbe(kind types.RowKind, row types.Row) error {
 		return fmt.Errorf("%w: probe column %q", ErrNullTime, j.x.Left.Schema().Fields[j.lt].Name)
 	}
 	if tv.I <= j.ctx.InputWatermark() {
-		if j.ctx.Metrics != nil {
-			j.ctx.Metrics.LateDropped.Add(1)
-		}
+		j.output.Late()
 		return nil
 	}
 	j.key = types.AppendKey(j.key[:0], row, j.x.LeftKeys)
@@ -259,14 +252,13 @@ func (j *Join) Watermark(wm int64) error {
 			return err
 		}
 	}
-	if err := j.flush(); err != nil {
+	if err := j.output.Flush(); err != nil {
 		return err
 	}
 	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.Watermark.Store(wm)
 		j.ctx.Metrics.StateSize.Store(int64(j.store.Len()))
 	}
-	return j.out.EmitWatermark(wm)
+	return j.output.Watermark(wm)
 }
 
 // fire handles the key in j.fkey at watermark wm.
@@ -324,32 +316,16 @@ func (j *Join) emit(ks *keyState, p probe) error {
 		}
 		right = j.nulls
 	}
-	r := j.batch.Alloc(j.nl + j.nr)
+	r := j.output.Alloc(j.nl + j.nr)
 	copy(r, p.row)
 	copy(r[j.nl:], right)
-	j.batch.Append(p.kind, r)
-	if j.batch.Len() >= outputChunk {
-		return j.flush()
-	}
-	return nil
-}
-
-func (j *Join) flush() error {
-	if j.batch.Len() == 0 {
-		return nil
-	}
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.RowsOut.Add(int64(j.batch.Len()))
-	}
-	err := j.out.Emit(j.batch)
-	j.batch.Reset()
-	return err
+	return j.output.Append(p.kind, r)
 }
 
 // Finish emits nothing: probe rows still buffered wait for a watermark that
 // will not come (with bounded inputs the final EndOfTime watermark has
 // joined them all before Finish).
-func (j *Join) Finish() error { return j.flush() }
+func (j *Join) Finish() error { return j.output.Flush() }
 func (j *Join) Close() error  { return nil }
 
 func cmp64(a, b int64) int {

@@ -28,7 +28,8 @@ type SessionAggregate struct {
 	na   int
 	err  error
 
-	emitter
+	operator.Emitter
+	ctx    *operator.Context
 	store  state.Store[*sessions]
 	timers *state.Timers // session ends: in memory (heap backend) or in a store
 	key    []byte
@@ -79,7 +80,8 @@ func (s *SessionAggregate) Open(ctx *operator.Context, out operator.Output) erro
 		return err
 	}
 	s.store = st
-	s.emitter.open(ctx, out)
+	s.Emitter.Open(ctx, out)
+	s.ctx = ctx
 	s.ts.now = ctx.Now
 	// With the heap backend the timers are a heap in memory, rebuilt here
 	// from the sessions (each open session has one timer, at its end); with
@@ -104,7 +106,7 @@ func (s *SessionAggregate) Open(ctx *operator.Context, out operator.Output) erro
 func (s *SessionAggregate) PrepareSnapshot() error { return nil }
 
 func (s *SessionAggregate) Process(_ int, b *types.Batch) error {
-	s.countIn(b.Len())
+	s.CountIn(b.Len())
 	for i, row := range b.Rows {
 		if b.Kinds[i] != types.Insert && b.Kinds[i] != types.UpdateAfter {
 			return fmt.Errorf("%s: %w, got %s", s.ctx.Name, ErrRetraction, b.Kinds[i])
@@ -116,7 +118,7 @@ func (s *SessionAggregate) Process(_ int, b *types.Batch) error {
 	if s.ctx.Metrics != nil {
 		s.ctx.Metrics.StateSize.Store(int64(s.store.Len()))
 	}
-	return s.flush()
+	return s.Flush()
 }
 
 func (s *SessionAggregate) processRow(row types.Row) error {
@@ -136,7 +138,7 @@ func (s *SessionAggregate) processRow(row types.Row) error {
 		}
 	}
 	if !s.ts.procTime && end-ms <= s.ctx.InputWatermark() {
-		s.late()
+		s.Late()
 		return nil
 	}
 	if !ok {
@@ -210,7 +212,7 @@ func (s *SessionAggregate) Watermark(wm int64) error {
 			return err
 		}
 	}
-	return s.watermark(wm)
+	return s.Emitter.Watermark(wm)
 }
 
 // OnProcTime fires processing-time sessions that have ended by now.
@@ -233,7 +235,7 @@ func (s *SessionAggregate) fireUntil(t int64) error {
 			return err
 		}
 	}
-	return s.flush()
+	return s.Flush()
 }
 
 // fire emits and removes the session of key s.key ending at end, if it
@@ -248,7 +250,7 @@ func (s *SessionAggregate) fire(end int64) error {
 		return nil
 	}
 	x := st.list[i]
-	r := s.alloc(s.nk + s.na + 3)
+	r := s.Alloc(s.nk + s.na + 3)
 	copy(r, st.keyVals)
 	s.aggs.Results(&x.Accs, r[s.nk:s.nk+s.na])
 	writeWindow(r, s.nk+s.na, x.start, x.end)
@@ -258,9 +260,9 @@ func (s *SessionAggregate) fire(end int64) error {
 	} else {
 		s.store.Put(0, s.key, st)
 	}
-	return s.append(r)
+	return s.Append(types.Insert, r)
 }
 
 // Finish flushes; see WindowAggregate.Finish for processing time.
-func (s *SessionAggregate) Finish() error { return s.flush() }
+func (s *SessionAggregate) Finish() error { return s.Flush() }
 func (s *SessionAggregate) Close() error  { return nil }

@@ -31,7 +31,8 @@ type WindowAggregate struct {
 	na   int
 	err  error
 
-	emitter
+	operator.Emitter
+	ctx     *operator.Context
 	store   state.Store[*sliceAcc]
 	meta    state.Store[*windowMeta] // written by PrepareSnapshot
 	metaKey []byte
@@ -100,7 +101,8 @@ func (w *WindowAggregate) Open(ctx *operator.Context, out operator.Output) error
 	w.store, w.meta = st, meta
 	w.metaKey = state.OperatorKey(ctx.State, "window-meta")
 	w.current = operator.NoWatermark
-	w.emitter.open(ctx, out)
+	w.Emitter.Open(ctx, out)
+	w.ctx = ctx
 	w.ts.now = ctx.Now
 	w.live = map[int64]int{}
 	w.slotOf = map[string]int{}
@@ -134,7 +136,7 @@ func (w *WindowAggregate) PrepareSnapshot() error {
 }
 
 func (w *WindowAggregate) Process(_ int, b *types.Batch) error {
-	w.countIn(b.Len())
+	w.CountIn(b.Len())
 	for i, row := range b.Rows {
 		if b.Kinds[i] != types.Insert && b.Kinds[i] != types.UpdateAfter {
 			return fmt.Errorf("%s: %w, got %s", w.ctx.Name, ErrRetraction, b.Kinds[i])
@@ -146,7 +148,7 @@ func (w *WindowAggregate) Process(_ int, b *types.Batch) error {
 	if w.ctx.Metrics != nil {
 		w.ctx.Metrics.StateSize.Store(int64(w.store.Len()))
 	}
-	return w.flush()
+	return w.Flush()
 }
 
 func (w *WindowAggregate) processRow(row types.Row) error {
@@ -166,7 +168,7 @@ func (w *WindowAggregate) processRow(row types.Row) error {
 		// counts in those. Processing time is never late.
 		in := w.ctx.InputWatermark()
 		if last-ms <= in {
-			w.late()
+			w.Late()
 			return nil
 		}
 		if se-ms <= in && in > w.current {
@@ -262,7 +264,7 @@ func (w *WindowAggregate) Watermark(wm int64) error {
 			return err
 		}
 	}
-	return w.watermark(wm)
+	return w.Emitter.Watermark(wm)
 }
 
 // OnProcTime fires the processing-time windows that have ended by now.
@@ -303,7 +305,7 @@ func (w *WindowAggregate) fireUntil(t int64) error {
 	if t > w.current {
 		w.current = t
 	}
-	return w.flush()
+	return w.Flush()
 }
 
 // fire emits the window ending at end and drops the slices it was the last
@@ -383,17 +385,17 @@ func (w *WindowAggregate) takeSlot(i int, sa *sliceAcc) {
 // emitWindow appends [keys, aggregates, window_start, window_end,
 // window_time] for one key of a fired window.
 func (w *WindowAggregate) emitWindow(sa *sliceAcc, start, end int64) error {
-	r := w.alloc(w.nk + w.na + 3)
+	r := w.Alloc(w.nk + w.na + 3)
 	copy(r, sa.keyVals)
 	w.aggs.Results(&sa.Accs, r[w.nk:w.nk+w.na])
 	writeWindow(r, w.nk+w.na, start, end)
-	return w.append(r)
+	return w.Append(types.Insert, r)
 }
 
 // Finish flushes. Event-time windows have all fired at the final watermark
 // (operator.EndOfTime) before Finish. Processing-time windows still open are
 // dropped, as in Flink, which does not fire pending processing-time timers
 // when a bounded input ends.
-func (w *WindowAggregate) Finish() error { return w.flush() }
+func (w *WindowAggregate) Finish() error { return w.Flush() }
 
 func (w *WindowAggregate) Close() error { return nil }

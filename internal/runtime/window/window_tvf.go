@@ -27,7 +27,8 @@ type WindowTVF struct {
 	ts  timeSource
 	in  int
 	err error
-	emitter
+	operator.Emitter
+	ctx *operator.Context
 }
 
 var _ operator.Operator = (*WindowTVF)(nil)
@@ -48,13 +49,14 @@ func (t *WindowTVF) Open(ctx *operator.Context, out operator.Output) error {
 	if t.err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, t.err)
 	}
-	t.emitter.open(ctx, out)
+	t.Emitter.Open(ctx, out)
+	t.ctx = ctx
 	t.ts.now = ctx.Now
 	return nil
 }
 
 func (t *WindowTVF) Process(_ int, b *types.Batch) error {
-	t.countIn(b.Len())
+	t.CountIn(b.Len())
 	for i, row := range b.Rows {
 		if !t.ts.procTime && row[t.ts.col].K == types.KindNull {
 			continue
@@ -64,7 +66,7 @@ func (t *WindowTVF) Process(_ int, b *types.Batch) error {
 			return err
 		}
 	}
-	return t.flush()
+	return t.Flush()
 }
 
 // windows emits the row once per window containing ts.
@@ -92,16 +94,12 @@ func (t *WindowTVF) windows(ts int64, kind types.RowKind, row types.Row) error {
 }
 
 func (t *WindowTVF) emit(kind types.RowKind, row types.Row, start, end int64) error {
-	r := t.alloc(t.in + 3)
+	r := t.Alloc(t.in + 3)
 	copy(r, row)
 	writeWindow(r, t.in, start, end)
-	t.batch.Append(kind, r)
-	if t.batch.Len() >= outputChunk {
-		return t.flush()
-	}
-	return nil
+	return t.Append(kind, r)
 }
 
-func (t *WindowTVF) Watermark(wm int64) error { return t.watermark(wm) }
-func (t *WindowTVF) Finish() error            { return t.flush() }
+func (t *WindowTVF) Watermark(wm int64) error { return t.Emitter.Watermark(wm) }
+func (t *WindowTVF) Finish() error            { return t.Flush() }
 func (t *WindowTVF) Close() error             { return nil }
