@@ -31,7 +31,7 @@ var Options = append([]config.Spec{
 func New() *connector.Factory {
 	return &connector.Factory{
 		Name:        "filesystem",
-		Description: "Reads files line by line through a format; writes rolling part files.",
+		Description: "Reads files line by line through a format; writes rolling part files. As a lookup table it is loaded whole into a FULL cache (the default and only cache for it) and reloaded on the 'lookup.full-cache.*' schedule.",
 		Options:     Options,
 		UsesFormat:  true,
 		NewSource:   newSource,
