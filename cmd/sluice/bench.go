@@ -23,7 +23,7 @@ func benchCmd(ctx context.Context, args []string) error {
 		return usageError{"usage: sluice bench nexmark [flags]"}
 	}
 	fs := flag.NewFlagSet("bench nexmark", flag.ContinueOnError)
-	qs := fs.String("queries", "q0,q1,q2,q11,q12,q15,q16,q17,q21,q22", "comma-separated queries ("+strings.Join(queries.Names(), ",")+")")
+	qs := fs.String("queries", "q0,q1,q2,q3,q4,q5,q7,q8,q9,q11,q12,q13,q15,q16,q17,q18,q19,q20,q21,q22", "comma-separated queries ("+strings.Join(queries.Names(), ",")+")")
 	events := fs.Int64("events", 10_000_000, "events per query")
 	rate := fs.Int64("rate", 100_000, "the generator's first-event.rate (events per second of event time)")
 	par := fs.Int("parallelism", runtime.NumCPU(), "parallelism of every operator")

@@ -32,6 +32,12 @@ type Factory struct {
 	// NewLookup, when set, lets lookup joins query the table by key
 	// (FOR SYSTEM_TIME AS OF a processing-time attribute).
 	NewLookup func(ctx LookupContext) (LookupSource, error)
+	// LookupFullCacheOnly marks a lookup connector that cannot fetch rows by
+	// key (its LookupSource is a LookupScanner whose Lookup fails), as
+	// Flink's filesystem lookup: a lookup join always keeps such a table in
+	// a FULL cache, with 'lookup.cache' NONE taken as FULL, and the planner
+	// hash-partitions the stream side by the lookup keys for it.
+	LookupFullCacheOnly bool
 }
 
 // CreateContext is what a connector is given to build a source or sink.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -69,6 +70,27 @@ func Script(query string, events, rate int64, parallelism int) (string, error) {
 	return b.String(), nil
 }
 
+// WithSideInput writes q13's side input (queries.SideInputCSV) into a new
+// temporary directory and replaces queries.SideInputPath in script with its
+// path; scripts without the placeholder are returned as they are. cleanup
+// removes the directory.
+func WithSideInput(script string) (string, func(), error) {
+	if !strings.Contains(script, queries.SideInputPath) {
+		return script, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "sluice-bench-side-input-")
+	if err != nil {
+		return "", nil, fmt.Errorf("the side input: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	path := filepath.Join(dir, "side_input.csv")
+	if err := os.WriteFile(path, []byte(queries.SideInputCSV()), 0o644); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("the side input: %w", err)
+	}
+	return strings.ReplaceAll(script, queries.SideInputPath, strings.ReplaceAll(path, "'", "''")), cleanup, nil
+}
+
 // Run measures each query once.
 func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	var out []Result
@@ -97,6 +119,11 @@ func runOne(ctx context.Context, cfg Config, q string, interval time.Duration) (
 	if err != nil {
 		return Result{}, err
 	}
+	src, cleanup, err := WithSideInput(src)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", q, err)
+	}
+	defer cleanup()
 	if interval > 0 {
 		dir, err := os.MkdirTemp("", "sluice-bench-checkpoints-")
 		if err != nil {

@@ -53,22 +53,50 @@ type bidEvent struct {
 	ts                     int64 // epoch ms
 }
 
-var (
-	bidsOnce sync.Once
-	bidsErr  error
-	allBids  []bidEvent
-)
-
-// generatedBids reads the nexmark source directly, in one split.
-func generatedBids(t *testing.T) []bidEvent {
-	bidsOnce.Do(func() { allBids, bidsErr = readBids() })
-	if bidsErr != nil {
-		t.Fatal(bidsErr)
-	}
-	return allBids
+// personEvent and auctionEvent are the other events as the generator made
+// them; times are epoch ms.
+type personEvent struct {
+	id                                   int64
+	name, email, creditCard, city, state string
+	ts                                   int64
+	extra                                string
 }
 
-func readBids() ([]bidEvent, error) {
+type auctionEvent struct {
+	id                    int64
+	itemName, description string
+	initialBid, reserve   int64
+	ts, expires           int64
+	seller, category      int64
+	extra                 string
+}
+
+// events are all the generated events, by kind, in generation order.
+type events struct {
+	persons  []personEvent
+	auctions []auctionEvent
+	bids     []bidEvent
+}
+
+var (
+	eventsOnce sync.Once
+	eventsErr  error
+	allEvents  *events
+)
+
+// generatedEvents reads the nexmark source directly, in one split.
+func generatedEvents(t *testing.T) *events {
+	eventsOnce.Do(func() { allEvents, eventsErr = readEvents() })
+	if eventsErr != nil {
+		t.Fatal(eventsErr)
+	}
+	return allEvents
+}
+
+// generatedBids returns the generated bids.
+func generatedBids(t *testing.T) []bidEvent { return generatedEvents(t).bids }
+
+func readEvents() (*events, error) {
 	reg := all.NewRegistry()
 	opts := resultOptions()
 	opts["connector"] = "nexmark"
@@ -91,24 +119,37 @@ func readBids() ([]bidEvent, error) {
 		return nil, err
 	}
 	defer r.Close()
-	var out []bidEvent
+	out := &events{}
 	b := types.NewBatch(1024)
-	events := 0
+	n := 0
+	ms := func(v types.Value) int64 { return v.Int() / 1_000_000 }
+	str := func(v types.Value) string { return strings.Clone(v.Str()) }
 	for {
 		b.Reset()
 		rerr := r.Read(ctx, b, 1024)
 		for _, row := range b.Rows {
-			events++
-			if row[0].Int() != 2 {
-				continue
+			n++
+			switch row[0].Int() {
+			case 0: // person ROW: id, name, emailAddress, creditCard, city, state, dateTime, extra
+				fs := row[1].Fields()
+				out.persons = append(out.persons, personEvent{
+					id: fs[0].Int(), name: str(fs[1]), email: str(fs[2]), creditCard: str(fs[3]),
+					city: str(fs[4]), state: str(fs[5]), ts: ms(fs[6]), extra: str(fs[7]),
+				})
+			case 1: // auction ROW: id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra
+				fs := row[2].Fields()
+				out.auctions = append(out.auctions, auctionEvent{
+					id: fs[0].Int(), itemName: str(fs[1]), description: str(fs[2]),
+					initialBid: fs[3].Int(), reserve: fs[4].Int(), ts: ms(fs[5]), expires: ms(fs[6]),
+					seller: fs[7].Int(), category: fs[8].Int(), extra: str(fs[9]),
+				})
+			case 2: // bid ROW: auction, bidder, price, channel, url, dateTime, extra
+				fs := row[3].Fields()
+				out.bids = append(out.bids, bidEvent{
+					auction: fs[0].Int(), bidder: fs[1].Int(), price: fs[2].Int(),
+					channel: str(fs[3]), url: str(fs[4]), ts: ms(fs[5]), extra: str(fs[6]),
+				})
 			}
-			// bid ROW: auction, bidder, price, channel, url, dateTime, extra
-			fs := row[3].Fields()
-			out = append(out, bidEvent{
-				auction: fs[0].Int(), bidder: fs[1].Int(), price: fs[2].Int(),
-				channel: strings.Clone(fs[3].Str()), url: strings.Clone(fs[4].Str()),
-				ts: fs[5].Int() / 1_000_000, extra: strings.Clone(fs[6].Str()),
-			})
 		}
 		if rerr == io.EOF {
 			break
@@ -117,8 +158,8 @@ func readBids() ([]bidEvent, error) {
 			return nil, rerr
 		}
 	}
-	if events != resultEvents {
-		return nil, fmt.Errorf("read %d events, want %d", events, resultEvents)
+	if n != resultEvents {
+		return nil, fmt.Errorf("read %d events, want %d", n, resultEvents)
 	}
 	return out, nil
 }
@@ -137,6 +178,11 @@ func runQuery(t *testing.T, q string) []string {
 	sql = strings.ReplaceAll(sql, "'connector' = 'blackhole'", "'connector' = 'print'")
 	script := fmt.Sprintf("SET 'parallelism.default' = '%d';\n", resultPar) +
 		nexmark.TableDDL("datagen", resultOptions()) + nexmark.ViewsDDL("datagen") + sql
+	script, cleanup, err := WithSideInput(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
 	var out bytes.Buffer
 	eng := &engine.Engine{Connectors: all.NewRegistry(all.WithOutput(&out, io.Discard)), Out: io.Discard, Err: io.Discard}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -25,5 +25,13 @@
 // ('sink.rolling-policy.file-size', 'sink.rolling-policy.rollover-interval')
 // or when the writer closes, so readers never see partial files.
 //
-// Start at filesystem.go (factory and options), then source.go and sink.go.
+// Lookup: as Flink's filesystem lookup, a table used in a lookup join
+// (FOR SYSTEM_TIME AS OF) is loaded whole into the join's FULL cache and
+// reloaded on the 'lookup.full-cache.*' schedule (connector.LookupOptions;
+// default every hour): the factory declares LookupFullCacheOnly, so
+// 'lookup.cache' NONE means FULL, and the lookup source's Scan reads every
+// file with the source's reader, while Lookup by key fails. Changelog
+// formats are refused for lookup tables.
+//
+// Start at filesystem.go (factory and options), then source.go, sink.go and lookup.go.
 package filesystem

@@ -8,8 +8,9 @@ import (
 )
 
 // Options is the filesystem connector's option spec ('format' and its
-// options are added by the registry).
-var Options = []config.Spec{
+// options are added by the registry), with the lookup options
+// (connector.LookupOptions) of a filesystem table used as a lookup table.
+var Options = append([]config.Spec{
 	{Key: "path", Type: config.String, Required: true,
 		Description: "File or directory to read; directory to write part files into. A 'file://' prefix is accepted."},
 	{Key: "source.monitor-interval", Type: config.Duration,
@@ -24,17 +25,21 @@ var Options = []config.Spec{
 		Description: "Parallelism of the sink; by default the upstream parallelism."},
 	{Key: "partition.default-name", Type: config.String, Default: "__DEFAULT_PARTITION__",
 		Description: "Accepted for compatibility with Flink; Sluice does not write partitioned directories yet."},
-}
+}, connector.LookupOptions...)
 
 // New returns the 'filesystem' connector.
 func New() *connector.Factory {
 	return &connector.Factory{
 		Name:        "filesystem",
-		Description: "Reads files line by line through a format; writes rolling part files.",
+		Description: "Reads files line by line through a format; writes rolling part files. As a lookup table it is loaded whole into a FULL cache (the default and only cache for it) and reloaded on the 'lookup.full-cache.*' schedule.",
 		Options:     Options,
 		UsesFormat:  true,
 		NewSource:   newSource,
 		NewSink:     newSink,
+		// A lookup join loads the whole table and reloads it on the
+		// 'lookup.full-cache.*' schedule (Flink: 'lookup.join.cache.ttl').
+		NewLookup:           newLookup,
+		LookupFullCacheOnly: true,
 	}
 }
 

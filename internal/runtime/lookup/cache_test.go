@@ -222,3 +222,29 @@ func TestReloadSchedule(t *testing.T) {
 		t.Errorf("TIMED every 3 days: %v", got)
 	}
 }
+
+// A connector that can only load whole tables (LookupFullCacheOnly, as
+// filesystem) gets a FULL cache with 'lookup.cache' unset or NONE: rows
+// join without a single Lookup call. PARTIAL is refused at Open.
+func TestFullCacheOnlyConnector(t *testing.T) {
+	for _, opts := range []map[string]string{{}, {"lookup.cache": "NONE"}, {"lookup.cache": "FULL"}} {
+		f := newFake(dim("a", "x", 1), dim("b", "y", 2))
+		tab := newTable(t, opts, map[string]connector.LookupSource{"a": fakeScanner{f}})
+		tab.Connector.LookupFullCacheOnly = true
+		h := newHarness(t, newPlan(plan.InnerJoin, tab, nil), DefaultAsync)
+		if h.j.full == nil {
+			t.Fatalf("options %v: no FULL cache", opts)
+		}
+		h.process(in(1, "a", 0), in(2, "c", 0), in(3, "b", 0))
+		h.expect("+I[1, a, 0, a, x, 1]", "+I[3, b, 0, b, y, 2]")
+		if n := f.nCalls(); n != 0 {
+			t.Errorf("options %v: %d lookup calls, want 0", opts, n)
+		}
+	}
+	tab := newTable(t, map[string]string{"lookup.cache": "PARTIAL"}, map[string]connector.LookupSource{"a": fakeScanner{newFake()}})
+	tab.Connector.LookupFullCacheOnly = true
+	_, err := tryHarness(t, newPlan(plan.InnerJoin, tab, nil), DefaultAsync, 0, 1)
+	if err == nil || !strings.Contains(err.Error(), "lookup table 'dim': option 'lookup.cache' = 'PARTIAL' is not possible") {
+		t.Errorf("PARTIAL on a full-cache-only connector: got %v", err)
+	}
+}

@@ -45,7 +45,9 @@
 //     same partitioning as the planner's hash exchange on the input keys),
 //     loaded at Open and reloaded in the background; lookups read the old
 //     index until the new one is complete, then it is swapped atomically. A
-//     key not in it has no row: no request is sent.
+//     key not in it has no row: no request is sent. A connector with
+//     Factory.LookupFullCacheOnly (filesystem) always gets a FULL cache:
+//     'lookup.cache' NONE counts as FULL and PARTIAL is refused.
 //
 // Rows returned by a LookupSource are copied before they are cached, so a
 // source may reuse its buffers after Lookup returns.

@@ -123,7 +123,7 @@ func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
 	if t.Resolved.Options == nil {
 		return fmt.Errorf("lookup join on table '%s': the table's options were not resolved", t.Name)
 	}
-	set, err := parseSettings(t.Name, t.Resolved.Options)
+	set, err := parseSettings(t.Name, t.Resolved.Options, t.Connector.LookupFullCacheOnly)
 	if err != nil {
 		return err
 	}

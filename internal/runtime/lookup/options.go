@@ -56,7 +56,9 @@ type reloadSchedule struct {
 	days      int           // TIMED: days between reloads
 }
 
-func parseSettings(table string, o *config.Options) (settings, error) {
+// parseSettings interprets a table's lookup options; fullOnly (the
+// connector's LookupFullCacheOnly) makes the cache FULL.
+func parseSettings(table string, o *config.Options, fullOnly bool) (settings, error) {
 	s := settings{
 		cache:            strings.ToUpper(o.String("lookup.cache")),
 		maxRows:          int(o.Int("lookup.partial-cache.max-rows")),
@@ -74,6 +76,12 @@ func parseSettings(table string, o *config.Options) (settings, error) {
 	}
 	bad := func(key, why string) error {
 		return fmt.Errorf("lookup table '%s': option '%s' = '%s' %s", table, key, o.Raw(key), why)
+	}
+	if fullOnly { // the connector can only load the whole table
+		if s.cache == cachePartial {
+			return s, bad("lookup.cache", "is not possible: this connector cannot fetch single keys, it loads the whole table; use 'FULL' (the default for it)")
+		}
+		s.cache = cacheFull
 	}
 	switch {
 	case s.cache == cachePartial && s.maxRows <= 0:

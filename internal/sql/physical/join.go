@@ -55,15 +55,17 @@ func (p *planner) join(x *plan.Join) (*task.Vertex, error) {
 	}), nil
 }
 
-// lookupJoin chains a lookup join after its input; with a FULL cache the
-// input is hash-partitioned on the lookup keys, so that each instance
-// holds only its shard of the table.
+// lookupJoin chains a lookup join after its input; with a FULL cache (set,
+// or implied by a LookupFullCacheOnly connector) the input is
+// hash-partitioned on the lookup keys, so that each instance holds only its
+// shard of the table.
 func (p *planner) lookupJoin(x *plan.LookupJoin) (*task.Vertex, error) {
 	v, err := p.node(x.Input)
 	if err != nil {
 		return nil, err
 	}
-	if strings.EqualFold(x.Table.Options["lookup.cache"], "FULL") && p.opts.Parallelism > 1 {
+	full := strings.EqualFold(x.Table.Options["lookup.cache"], "FULL") || x.Table.Connector != nil && x.Table.Connector.LookupFullCacheOnly
+	if full && p.opts.Parallelism > 1 {
 		v = p.connect(v, task.Hash, x.InputKeys, p.opts.Parallelism, "LookupJoin")
 	}
 	return p.chain(v, x, "LookupJoin", func() (operator.Operator, error) { return lookup.New(x, p.opts.Lookup) }), nil
