@@ -62,7 +62,7 @@ var (
 type entry struct {
 	isWM    bool
 	wm      int64
-	arrived time.Time // when the batch entered Process
+	arrived time.Time   // when the batch entered Process
 	rows    []types.Row // copies
 	kinds   []types.RowKind
 	res     [][]types.Row // per row: its table rows, when known at Process
