@@ -67,6 +67,7 @@ func usage() {
 Usage:
   sluice run [flags] SCRIPT.sql     run a script's jobs until they end or Ctrl-C
   sluice bench nexmark [flags]      run Nexmark queries into a blackhole and report events/s
+  sluice bench lookup [flags]       lookup join against a private Redis: per-record latency (p50/p99/max)
   sluice version                    print the version
 
 Run 'sluice run -h' or 'sluice bench nexmark -h' for flags.

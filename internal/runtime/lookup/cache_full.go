@@ -24,6 +24,7 @@ type fullCache struct {
 	schedule reloadSchedule
 
 	index   atomic.Pointer[map[string][]types.Row]
+	rows    atomic.Int64 // rows of the current index
 	reloads atomic.Int64 // completed loads, the first included
 
 	stop chan struct{}
@@ -43,19 +44,14 @@ func (c *fullCache) get(key []byte) []types.Row {
 }
 
 // size is the number of rows held.
-func (c *fullCache) size() int {
-	n := 0
-	for _, rs := range *c.index.Load() {
-		n += len(rs)
-	}
-	return n
-}
+func (c *fullCache) size() int { return int(c.rows.Load()) }
 
 // reload loads the table and swaps the new index in; lookups keep reading
 // the previous index until then.
 func (c *fullCache) reload(ctx context.Context) error {
 	idx := map[string][]types.Row{}
 	var buf []byte
+	var n int64
 	err := c.load(ctx, func(r types.Row) error {
 		if len(r) <= maxIndex(c.keys) {
 			return fmt.Errorf("scan returned a row of %d columns, the lookup key needs column %d", len(r), maxIndex(c.keys)+1)
@@ -67,12 +63,14 @@ func (c *fullCache) reload(ctx context.Context) error {
 		}
 		k := string(buf) // InShard left the encoded key in buf
 		idx[k] = append(idx[k], r.Clone())
+		n++
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("lookup table '%s': loading the FULL cache: %w", c.table, err)
 	}
 	c.index.Store(&idx)
+	c.rows.Store(n)
 	c.reloads.Add(1)
 	return nil
 }

@@ -44,6 +44,8 @@ type Join struct {
 	queue    []*entry
 	err      error // sticky: the job has failed
 
+	lat latencyHist // per-record latency, for Stats
+
 	keyBuf []byte
 	hits   [][]types.Row // scratch: per row of the batch, its rows when known
 	known  []bool
@@ -60,6 +62,7 @@ var (
 type entry struct {
 	isWM    bool
 	wm      int64
+	arrived time.Time   // when the batch entered Process
 	rows    []types.Row // copies
 	kinds   []types.RowKind
 	res     [][]types.Row // per row: its table rows, when known at Process
@@ -161,7 +164,22 @@ func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
 			return err
 		}
 	}
+	j.reportCacheSize()
 	return nil
+}
+
+// reportCacheSize publishes the cache's size as the operator's state size
+// (rows of the FULL cache's shard, keys of the PARTIAL cache).
+func (j *Join) reportCacheSize() {
+	if j.ctx.Metrics == nil {
+		return
+	}
+	switch {
+	case j.full != nil:
+		j.ctx.Metrics.StateSize.Store(int64(j.full.size()))
+	case j.partial != nil:
+		j.ctx.Metrics.StateSize.Store(int64(j.partial.len()))
+	}
 }
 
 func (j *Join) newBackend(name string, src connector.LookupSource) *backend {
@@ -204,8 +222,16 @@ func (j *Join) openFull() error {
 // have NULL keys) are joined at once when nothing is queued before them;
 // otherwise the batch is copied and queued, and its missing keys requested.
 func (j *Join) Process(_ int, b *types.Batch) error {
+	arrived := time.Now()
 	if err := j.check(); err != nil {
 		return err
+	}
+	// Answers that came in since the last call leave first: without this
+	// they would wait for the next OnProcTime tick (50 ms).
+	if j.inflight > 0 {
+		if err := j.poll(); err != nil {
+			return err
+		}
 	}
 	if j.ctx.Metrics != nil {
 		j.ctx.Metrics.RowsIn.Add(int64(b.Len()))
@@ -240,9 +266,10 @@ func (j *Join) Process(_ int, b *types.Batch) error {
 				return err
 			}
 		}
+		j.lat.record(time.Since(arrived), n)
 		return j.flush()
 	}
-	return j.enqueue(b, hits, known)
+	return j.enqueue(b, hits, known, arrived)
 }
 
 // key encodes the input row's lookup key into j.keyBuf; false when a key
@@ -258,9 +285,9 @@ func (j *Join) key(row types.Row) ([]byte, bool) {
 }
 
 // enqueue copies the batch into an entry and requests its unknown keys.
-func (j *Join) enqueue(b *types.Batch, hits [][]types.Row, known []bool) error {
+func (j *Join) enqueue(b *types.Batch, hits [][]types.Row, known []bool, arrived time.Time) error {
 	n := b.Len()
-	e := &entry{rows: make([]types.Row, n), kinds: append([]types.RowKind(nil), b.Kinds...),
+	e := &entry{arrived: arrived, rows: make([]types.Row, n), kinds: append([]types.RowKind(nil), b.Kinds...),
 		res: make([][]types.Row, n), miss: make([]string, n)}
 	var reqs []*request
 	var cur *request
@@ -430,6 +457,7 @@ func (j *Join) emitEntry(e *entry) error {
 			return err
 		}
 	}
+	j.lat.record(time.Since(e.arrived), len(e.rows))
 	return nil
 }
 
@@ -500,6 +528,7 @@ func (j *Join) OnProcTime(int64) error {
 	if err := j.check(); err != nil {
 		return err
 	}
+	j.reportCacheSize()
 	return j.poll()
 }
 
@@ -514,6 +543,7 @@ func (j *Join) drain() error {
 	if err := j.check(); err != nil {
 		return err
 	}
+	defer j.reportCacheSize()
 	for j.inflight > 0 {
 		if err := j.waitOne(); err != nil {
 			return err
@@ -567,6 +597,9 @@ type Stats struct {
 	Calls, Failures [2]int64
 	Shifted         float64       // failover pair: fraction of requests shifted to the secondary
 	RequestP99      time.Duration // over the last 128 requests, retries included
+	// Latency is the per-record latency the join adds: from a row entering
+	// the operator to its result being emitted (cache hits included).
+	Latency Latency
 }
 
 // Stats returns the operator's counters (zero before Open).
@@ -588,5 +621,6 @@ func (j *Join) Stats() Stats {
 		}
 		s.RequestP99, _ = f.lat.p99(-1 << 63)
 	}
+	s.Latency = j.lat.snapshot()
 	return s
 }
