@@ -16,11 +16,14 @@ import (
 // indexed by encoded key. A reload builds a new index in the background
 // while lookups read the old one, then swaps it in atomically.
 type fullCache struct {
-	table    string
-	keys     []int // key columns of the table's rows
-	shard    int
-	shards   int
-	load     func(ctx context.Context, fn func(types.Row) error) error
+	table  string
+	keys   []int // key columns of the table's rows
+	shard  int
+	shards int
+	// load scans the table, calling fresh() before each attempt for the
+	// function that takes that attempt's rows (a failed attempt's rows
+	// are dropped, not doubled by the retry).
+	load     func(ctx context.Context, fresh func() func(types.Row) error) error
 	schedule reloadSchedule
 
 	index   atomic.Pointer[map[string][]types.Row]
@@ -34,7 +37,7 @@ type fullCache struct {
 }
 
 func newFullCache(table string, keys []int, shard, shards int, sched reloadSchedule,
-	load func(ctx context.Context, fn func(types.Row) error) error) *fullCache {
+	load func(ctx context.Context, fresh func() func(types.Row) error) error) *fullCache {
 	return &fullCache{table: table, keys: keys, shard: shard, shards: shards, load: load, schedule: sched, stop: make(chan struct{})}
 }
 
@@ -49,22 +52,25 @@ func (c *fullCache) size() int { return int(c.rows.Load()) }
 // reload loads the table and swaps the new index in; lookups keep reading
 // the previous index until then.
 func (c *fullCache) reload(ctx context.Context) error {
-	idx := map[string][]types.Row{}
+	var idx map[string][]types.Row
 	var buf []byte
 	var n int64
-	err := c.load(ctx, func(r types.Row) error {
-		if len(r) <= maxIndex(c.keys) {
-			return fmt.Errorf("scan returned a row of %d columns, the lookup key needs column %d", len(r), maxIndex(c.keys)+1)
-		}
-		var in bool
-		in, buf = connector.InShard(r, c.keys, c.shard, c.shards, buf)
-		if !in {
+	err := c.load(ctx, func() func(types.Row) error {
+		idx, n = map[string][]types.Row{}, 0
+		return func(r types.Row) error {
+			if len(r) <= maxIndex(c.keys) {
+				return fmt.Errorf("scan returned a row of %d columns, the lookup key needs column %d", len(r), maxIndex(c.keys)+1)
+			}
+			var in bool
+			in, buf = connector.InShard(r, c.keys, c.shard, c.shards, buf)
+			if !in {
+				return nil
+			}
+			k := string(buf) // InShard left the encoded key in buf
+			idx[k] = append(idx[k], r.Clone())
+			n++
 			return nil
 		}
-		k := string(buf) // InShard left the encoded key in buf
-		idx[k] = append(idx[k], r.Clone())
-		n++
-		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("lookup table '%s': loading the FULL cache: %w", c.table, err)

@@ -188,6 +188,19 @@ func TestFullCacheReloadSwaps(t *testing.T) {
 	}
 }
 
+// A scan that fails halfway is retried from scratch: the rows of the
+// failed attempt are not kept twice.
+func TestFullCacheRetriedScanKeepsNoDuplicates(t *testing.T) {
+	f := newFake(dim("a", "v", 1), dim("b", "v", 2), dim("c", "v", 3))
+	f.scanFailAfter = 2
+	h := newHarness(t, newPlan(plan.InnerJoin, newTable(t, map[string]string{"lookup.cache": "FULL"}, map[string]connector.LookupSource{"a": fakeScanner{f}}), nil), DefaultAsync)
+	if s := h.j.Stats(); s.FullRows != 3 {
+		t.Errorf("%d rows cached after a retried scan, want 3", s.FullRows)
+	}
+	h.process(in(1, "a", 0))
+	h.expect("+I[1, a, 0, a, v, 1]")
+}
+
 // A FULL cache needs a source that can scan.
 func TestFullCacheNeedsScanner(t *testing.T) {
 	_, err := tryHarness(t, newPlan(plan.InnerJoin, newTable(t, map[string]string{"lookup.cache": "FULL"}, srcs(abc())), nil), DefaultAsync, 0, 1)

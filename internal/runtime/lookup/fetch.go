@@ -82,8 +82,12 @@ func (f *fetcher) failure(keys, attempts int, b *backend, err error) error {
 	if len(f.backends) > 1 {
 		from = fmt.Sprintf("the %s backend (connector '%s'; neither backend of the failover pair answered)", b.name, f.connector)
 	}
-	return fmt.Errorf("lookup join on table '%s': a lookup of %d keys failed %d times ('lookup.max-retries' = %d); last error from %s: %w (check that the store is reachable, or raise 'lookup.max-retries')",
-		f.table, keys, attempts, f.maxRetries, from, err)
+	times := "once"
+	if attempts != 1 {
+		times = fmt.Sprintf("%d times", attempts)
+	}
+	return fmt.Errorf("lookup join on table '%s': a lookup of %d keys failed %s ('lookup.max-retries' = %d); last error from %s: %w (check that the store is reachable, or raise 'lookup.max-retries')",
+		f.table, keys, times, f.maxRetries, from, err)
 }
 
 // pick orders the backends for the next request: the first is tried, the

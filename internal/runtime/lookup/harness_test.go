@@ -61,6 +61,8 @@ type fakeSource struct {
 	gates    map[string]chan struct{}
 	closed   bool
 	scanGate chan struct{} // Scan: wait after the first row until closed
+	// scanFailAfter makes the next Scan fail after this many rows (0: no).
+	scanFailAfter int
 }
 
 func newFake(rows ...types.Row) *fakeSource {
@@ -157,8 +159,13 @@ func (f fakeScanner) Scan(ctx context.Context, fn func(types.Row) error) error {
 		rows = append(rows, rs...)
 	}
 	gate := f.scanGate
+	failAfter := f.scanFailAfter
+	f.scanFailAfter = 0
 	f.mu.Unlock()
 	for i, r := range rows {
+		if failAfter > 0 && i == failAfter {
+			return errors.New("connection reset during the scan")
+		}
 		if err := fn(r); err != nil {
 			return err
 		}

@@ -96,6 +96,18 @@ func New(x *plan.LookupJoin, async Async) (operator.Operator, error) {
 	if len(x.TableKeys) == 0 || len(x.TableKeys) != len(x.InputKeys) {
 		return nil, fmt.Errorf("lookup join on table '%s': %d table keys for %d input keys", x.Table.Name, len(x.TableKeys), len(x.InputKeys))
 	}
+	// Check the options now, so that the planner, which builds one
+	// operator to check it, reports them before the job starts.
+	if t := x.Table; t.Resolved.Options != nil {
+		if _, err := parseSettings(t.Name, t.Resolved.Options, t.Connector.LookupFullCacheOnly); err != nil {
+			return nil, err
+		}
+		if hasFailover(t.Options) {
+			if _, err := failoverContext(t); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if async.Capacity <= 0 {
 		async.Capacity = DefaultAsync.Capacity
 	}
@@ -198,12 +210,12 @@ func (j *Join) openFull() error {
 		scanners = append(scanners, sc)
 	}
 	shards := max(j.ctx.Parallelism, 1)
-	load := func(ctx context.Context, fn func(types.Row) error) error {
+	load := func(ctx context.Context, fresh func() func(types.Row) error) error {
 		// The primary, then the secondary, each up to 1+max-retries times.
 		var err error
 		for attempt := 0; attempt <= j.set.maxRetries; attempt++ {
 			for _, sc := range scanners {
-				if err = sc.Scan(ctx, fn); err == nil || ctx.Err() != nil {
+				if err = sc.Scan(ctx, fresh()); err == nil || ctx.Err() != nil {
 					return err
 				}
 			}

@@ -60,6 +60,9 @@ func (p *planner) join(x *plan.Join) (*task.Vertex, error) {
 // hash-partitioned on the lookup keys, so that each instance holds only its
 // shard of the table.
 func (p *planner) lookupJoin(x *plan.LookupJoin) (*task.Vertex, error) {
+	if _, err := lookup.New(x, p.opts.Lookup); err != nil { // checks the lookup options
+		return nil, err
+	}
 	v, err := p.node(x.Input)
 	if err != nil {
 		return nil, err
