@@ -18,7 +18,6 @@ var ErrRetraction = errors.New("accepts only append-only input (+I, +U)")
 // window_end column is NULL.
 var ErrNullTime = errors.New("time attribute is NULL")
 
-
 const ms = int64(1_000_000)
 
 // New builds the operator for a Rank node: Top-N, deduplication, window
