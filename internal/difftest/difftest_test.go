@@ -11,7 +11,7 @@ import (
 var (
 	flagN        = flag.Int("difftest.n", 200, "number of random cases")
 	flagSeed     = flag.Uint64("difftest.seed", 0, "run only the case with this seed (0: seeds 1..n)")
-	flagJoinN    = flag.Int("difftest.joins", 150, "number of random join cases")
+	flagJoinN    = flag.Int("difftest.joins", 400, "number of random join cases")
 	flagJoinSeed = flag.Uint64("difftest.joinseed", 0, "run only the join case with this seed (0: seeds 1..joins)")
 )
 

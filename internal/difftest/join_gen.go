@@ -219,7 +219,14 @@ func (g *gen) joinCondition(q *JoinQuery, i int, shape int) Expr {
 	}
 	var conds []Expr
 	for _, k := range ks {
-		l, r := colOf(prev, Schema[k].Name), colOf(i, Schema[k].Name)
+		var l, r Expr = colOf(prev, Schema[k].Name), colOf(i, Schema[k].Name)
+		if g.chance(0.25) {
+			var ld, rd *Col // DOUBLE keys: only between tables
+			if q.Sources[prev].Agg == nil && q.Sources[i].Agg == nil {
+				ld, rd = colOf(prev, "d"), colOf(i, "d")
+			}
+			l, r = g.keyVariant(k, l, r, ld, rd)
+		}
 		if g.chance(0.5) {
 			l, r = r, l
 		}
@@ -293,6 +300,9 @@ func (g *gen) subquery(q *JoinQuery, cols []*Col, nt int) *Subquery {
 			g.sc = schemaScope()
 			s.Where = g.boolExpr(1)
 		}
+		if g.chance(0.1) { // an empty subquery: NOT IN is TRUE even for NULL
+			s.Where = &Cmp{Op: "=", L: &Schema[0], R: &Lit{V: sval("ab"), T: tString}}
+		}
 		if g.chance(0.5) { // no NULLs: NOT IN can be TRUE
 			var nn Expr = &IsNull{X: &Schema[s.Y], Neg: true}
 			if s.Where != nil {
@@ -361,4 +371,23 @@ func (g *gen) topN(q *JoinQuery, cols []*Col) *TopN {
 		t.Order = append(t.Order, OrderKey{Col: c, Desc: g.chance(0.3)})
 	}
 	return t
+}
+
+// keyVariant makes an equality key of other types or of expressions: INT
+// against BIGINT, a NULL turned into a value, or (for two tables) DOUBLE
+// keys where one side may be -0.0 (equal to 0.0 in SQL, so the two must
+// meet in one partition).
+func (g *gen) keyVariant(k int, l, r Expr, ld, rd *Col) (Expr, Expr) {
+	switch x := g.n(3); {
+	case x == 0 && ld != nil:
+		if g.chance(0.5) {
+			return ld, rd
+		}
+		return ld, &Arith{Op: '*', L: rd, R: &Lit{V: ival(-1), T: tInt}, T: tDouble}
+	case k == 1 && x <= 1:
+		return l, &Cast{X: r, T: tBigInt}
+	case k == 1:
+		return l, &Coalesce{Args: []Expr{r, &Lit{V: ival(0), T: tInt}}, T: tInt}
+	}
+	return l, &Coalesce{Args: []Expr{r, &Lit{V: sval("a"), T: tString}}, T: tString}
 }
