@@ -93,7 +93,7 @@ func (g *gen) joinQuery(nt int) *JoinQuery {
 	if g.chance(0.3) || shape == shapeSingle && g.chance(0.5) {
 		q.Sub = g.subquery(q, cols, nt)
 	}
-	if g.chance(0.3) || shape == shapeSingle && q.Sub == nil {
+	if (g.chance(0.3) || shape == shapeSingle && q.Sub == nil) && q.rankable() {
 		q.TopN = g.topN(q, cols)
 		flat := q.joinedCols(true)
 		flat = append(flat, &Col{Name: "rn", Idx: len(flat), T: tBigInt})
@@ -390,4 +390,19 @@ func (g *gen) keyVariant(k int, l, r Expr, ld, rd *Col) (Expr, Expr) {
 		return l, &Coalesce{Args: []Expr{r, &Lit{V: ival(0), T: tInt}}, T: tInt}
 	}
 	return l, &Coalesce{Args: []Expr{r, &Lit{V: sval("a"), T: tString}}, T: tString}
+}
+
+// rankable reports whether topN can make the order total: a group whose
+// keys are all NULL looks like a NULL-padded missing source, so aggregates
+// under outer joins are not ranked (found with join seed 1474 and tables of
+// up to 60 rows: two rows of one partition tied on every order column).
+func (q *JoinQuery) rankable() bool {
+	agg, outer := false, false
+	for _, s := range q.Sources {
+		agg = agg || s.Agg != nil
+	}
+	for _, st := range q.Steps {
+		outer = outer || st.Kind == Left || st.Kind == Right || st.Kind == Full
+	}
+	return !agg || !outer
 }
