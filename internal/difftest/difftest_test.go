@@ -9,8 +9,10 @@ import (
 )
 
 var (
-	flagN    = flag.Int("difftest.n", 200, "number of random cases")
-	flagSeed = flag.Uint64("difftest.seed", 0, "run only the case with this seed (0: seeds 1..n)")
+	flagN        = flag.Int("difftest.n", 200, "number of random cases")
+	flagSeed     = flag.Uint64("difftest.seed", 0, "run only the case with this seed (0: seeds 1..n)")
+	flagJoinN    = flag.Int("difftest.joins", 400, "number of random join cases")
+	flagJoinSeed = flag.Uint64("difftest.joinseed", 0, "run only the join case with this seed (0: seeds 1..joins)")
 )
 
 // TestDifferential runs random cases at parallelism 1 and 2 and compares the
@@ -36,11 +38,35 @@ func TestDifferential(t *testing.T) {
 	}
 }
 
+// TestDifferentialJoins runs random join, subquery and Top-N cases at
+// parallelism 1 and 2 and compares the engine's final tables with the
+// reference's.
+func TestDifferentialJoins(t *testing.T) {
+	seeds := make([]uint64, 0, *flagJoinN)
+	if *flagJoinSeed != 0 {
+		seeds = append(seeds, *flagJoinSeed)
+	} else {
+		for s := 1; s <= *flagJoinN; s++ {
+			seeds = append(seeds, uint64(s))
+		}
+	}
+	failures := 0
+	for _, seed := range seeds {
+		if msg := checkCase(t, GenerateJoin(seed)); msg != "" {
+			t.Error(msg)
+			failures++
+			if failures >= 5 && *flagJoinSeed == 0 {
+				t.Fatalf("stopping after %d failures", failures)
+			}
+		}
+	}
+}
+
 // checkCase runs one case at parallelism 1 and 2 and returns a report of
 // the first mismatch, or "".
 func checkCase(t *testing.T, c *Case) string {
-	ts := c.Query.OutputTypes()
-	want := MakeTable(Evaluate(c.Query, c.Rows), ts)
+	ts := c.OutputTypes()
+	want := c.Evaluate()
 	for _, p := range []int{1, 2} {
 		script, out, err := RunEngine(context.Background(), c, t.TempDir(), p)
 		var got Table
@@ -68,8 +94,16 @@ func equal(a, b Table) bool {
 
 func report(c *Case, p int, script, out string, err error, got, want Table) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "seed %d (reproduce: go test ./internal/difftest -run TestDifferential -difftest.seed=%d), parallelism %d\n", c.Seed, c.Seed, p)
-	fmt.Fprintf(&b, "--- script\n%s--- data\n%s", script, DataJSON(c.Rows))
+	if c.Join != nil {
+		fmt.Fprintf(&b, "join seed %d (reproduce: go test ./internal/difftest -run TestDifferentialJoins -difftest.joinseed=%d), parallelism %d\n", c.Seed, c.Seed, p)
+		fmt.Fprintf(&b, "--- script\n%s", script)
+		for i, rows := range c.Tables {
+			fmt.Fprintf(&b, "--- t%d\n%s", i+1, DataJSON(rows))
+		}
+	} else {
+		fmt.Fprintf(&b, "seed %d (reproduce: go test ./internal/difftest -run TestDifferential -difftest.seed=%d), parallelism %d\n", c.Seed, c.Seed, p)
+		fmt.Fprintf(&b, "--- script\n%s--- data\n%s", script, DataJSON(c.Rows))
+	}
 	if err != nil {
 		fmt.Fprintf(&b, "--- engine error\n%v\n", err)
 	}

@@ -43,9 +43,36 @@
 //     in its later ones, and is dropped only when its last window has fired.
 //     Rows a WHERE drops still advance the watermark.
 //
+// Joins (join_query.go, join_reference.go, join_gen.go): a join case has
+// two or three tables t1..t3 of the same schema (plus id, the row's number
+// in its file), each with its own file and watermark delay, and a
+// JoinQuery: sources (a table, a GROUP BY over one: a changelog with
+// retractions, or a window TVF) joined left-deep by INNER, LEFT, RIGHT,
+// FULL or comma joins on k1 and/or k2 with optional residual conditions
+// (over both sides or one side only), WHERE conjuncts, an IN / NOT IN /
+// EXISTS / NOT EXISTS subquery over a table, and an optional Top-N
+// (ROW_NUMBER() ... WHERE rn <= N or rn = 1). The reference joins by nested
+// loops over the final inputs with three-valued logic:
+//
+//   - x IN (s) is TRUE on a match, else NULL when x is NULL or s has a NULL
+//     (s not empty), else FALSE; NOT IN keeps a row only when that is FALSE.
+//   - Top-N orders NULL first ascending and last descending (Flink's
+//     default) and always ends its ORDER BY with columns that make the
+//     order total (each source's id, window_start or group key), so the
+//     row numbers are determined; the output may include rn.
+//   - Interval joins (b.ts BETWEEN a.ts + lo AND a.ts + hi) drop a row whose
+//     ts is at or before its table's watermark in force before it; window
+//     joins (same TUMBLE/HOP on both sides, joined on window_start and
+//     window_end) drop a row's window when window_end - 1 ms is at or
+//     before it. Regular joins drop nothing.
+//
+// Outer joins and Top-N over changelogs emit intermediate changes; as for
+// GROUP BY, the engine's changelog is folded and the final table compared.
+//
 // Running: go test ./internal/difftest runs a modest number of cases at
 // parallelism 1 and 2; -difftest.n=5000 runs more, -difftest.seed=S runs one
-// case, and a failure prints its seed, script, data and both results.
+// case, and a failure prints its seed, script, data and both results. Join
+// cases likewise: -difftest.joins=N and -difftest.joinseed=S.
 // testdata/regressions holds minimal reproducers of engine bugs found this
 // way (regression_test.go runs them through the engine at parallelism 1 and
 // 2 and compares the final tables with the expected ones).

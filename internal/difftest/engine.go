@@ -16,14 +16,27 @@ import (
 	"github.com/sluicehq/sluice/internal/engine"
 )
 
-// RunEngine writes the case's data under dir, runs its script at the given
+// RunEngine writes the case's data (one file per table) under dir, runs its
+// script at the given
 // parallelism and returns the script and the print sink's output.
 func RunEngine(ctx context.Context, c *Case, dir string, parallelism int) (script, out string, err error) {
-	path := filepath.Join(dir, "data.json")
-	if err := os.WriteFile(path, []byte(DataJSON(c.Rows)), 0o644); err != nil {
-		return "", "", err
+	if c.Join != nil {
+		var paths []string
+		for i, rows := range c.Tables {
+			path := filepath.Join(dir, fmt.Sprintf("t%d.json", i+1))
+			if err := os.WriteFile(path, []byte(DataJSON(rows)), 0o644); err != nil {
+				return "", "", err
+			}
+			paths = append(paths, path)
+		}
+		script = JoinScript(c.Join, paths, parallelism)
+	} else {
+		path := filepath.Join(dir, "data.json")
+		if err := os.WriteFile(path, []byte(DataJSON(c.Rows)), 0o644); err != nil {
+			return "", "", err
+		}
+		script = Script(c.Query, path, parallelism)
 	}
-	script = Script(c.Query, path, parallelism)
 	var stdout, stderr bytes.Buffer
 	e := &engine.Engine{
 		Connectors: all.NewRegistry(all.WithOutput(&stdout, &stderr)),

@@ -66,6 +66,16 @@ type CaseWhen struct {
 	T     Type
 }
 
+// Cast is CAST(x AS T), widening an integer to BIGINT.
+type Cast struct {
+	X Expr
+	T Type
+}
+
+func (c *Cast) Type() Type             { return c.T }
+func (c *Cast) SQL() string            { return "CAST(" + c.X.SQL() + " AS " + c.T.SQL() + ")" }
+func (c *Cast) Eval(row []Value) Value { return c.X.Eval(row) }
+
 // Coalesce is COALESCE(args...).
 type Coalesce struct {
 	Args []Expr

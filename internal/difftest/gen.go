@@ -4,11 +4,31 @@ import (
 	"math/rand/v2"
 )
 
-// Case is one generated test case: input rows in file order and a query.
+// Case is one generated test case: input rows in file order and a query;
+// or, for a join case, several tables (t1, t2, ...) and a join query.
 type Case struct {
 	Seed  uint64
 	Rows  [][]Value
 	Query *Query
+
+	Tables [][][]Value
+	Join   *JoinQuery
+}
+
+// OutputTypes are the types of the query's result columns.
+func (c *Case) OutputTypes() []Type {
+	if c.Join != nil {
+		return c.Join.OutputTypes()
+	}
+	return c.Query.OutputTypes()
+}
+
+// Evaluate is the reference's final table.
+func (c *Case) Evaluate() Table {
+	if c.Join != nil {
+		return MakeTable(EvaluateJoin(c.Join, c.Tables), c.OutputTypes())
+	}
+	return MakeTable(Evaluate(c.Query, c.Rows), c.OutputTypes())
 }
 
 // base is the first event time: 2024-01-01 00:00:00 UTC.
@@ -17,23 +37,86 @@ const base = int64(1704067200000)
 // Generate builds the case for seed; the same seed gives the same case.
 func Generate(seed uint64) *Case {
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
-	c := &Case{Seed: seed, Rows: g.rows()}
+	c := &Case{Seed: seed, Rows: g.rows(61)}
 	c.Query = g.query()
 	return c
 }
 
 type gen struct {
-	r *rand.Rand
+	r  *rand.Rand
+	sc *scope // the columns expressions draw from (nil: Schema)
+}
+
+// scope is the columns expressions may use, by kind.
+type scope struct {
+	str, num, ts []*Col
+}
+
+// schemaScope is the single-table scope: k1; k2, v, d, amt; ts.
+func schemaScope() *scope {
+	return &scope{
+		str: []*Col{&Schema[0]},
+		num: []*Col{&Schema[1], &Schema[2], &Schema[3], &Schema[4]},
+		ts:  []*Col{&Schema[tsCol]},
+	}
+}
+
+func (g *gen) scope() *scope {
+	if g.sc == nil {
+		g.sc = schemaScope()
+	}
+	return g.sc
+}
+
+// pick draws one of cs (no draw when there is one).
+func (g *gen) pick(cs []*Col) *Col {
+	if len(cs) == 1 {
+		return cs[0]
+	}
+	return cs[g.n(len(cs))]
+}
+
+// strCol, numCol and tsCol draw a column of the kind; when the scope has
+// none, a constant stands in.
+func (g *gen) strCol() Expr {
+	if len(g.scope().str) == 0 {
+		return &Lit{V: sval("x"), T: tString}
+	}
+	return g.pick(g.scope().str)
+}
+
+func (g *gen) numCol() Expr {
+	if len(g.scope().num) == 0 {
+		return &Lit{V: ival(1), T: tInt}
+	}
+	return g.pick(g.scope().num)
+}
+
+func (g *gen) tsCol() Expr {
+	if len(g.scope().ts) == 0 {
+		return g.numCol()
+	}
+	return g.pick(g.scope().ts)
+}
+
+// anyCol is a non-timestamp column.
+func (g *gen) anyCol() Expr {
+	sc := g.scope()
+	cs := append(append([]*Col(nil), sc.str...), sc.num...)
+	if len(cs) == 0 {
+		return g.numCol()
+	}
+	return g.pick(cs)
 }
 
 func (g *gen) n(k int) int           { return g.r.IntN(k) }
 func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
 
-// rows draws 0..60 rows: few distinct keys with NULLs, small numbers with
+// rows draws 0..limit-1 rows: few distinct keys with NULLs, small numbers with
 // negatives and NULLs, event times mostly increasing with some disorder and
 // some very late rows.
-func (g *gen) rows() [][]Value {
-	n := g.n(61)
+func (g *gen) rows(limit int) [][]Value {
+	n := g.n(limit)
 	if g.chance(0.05) {
 		n = 0
 	}
@@ -78,6 +161,7 @@ func (g *gen) rows() [][]Value {
 			t -= t % 1000 // whole seconds
 		}
 		r[5] = ival(t)
+		r[idCol] = ival(int64(i + 1))
 		out[i] = r
 	}
 	return out
@@ -211,10 +295,10 @@ func (g *gen) agg() *Agg {
 // allowed (COUNT, MIN, MAX).
 func (g *gen) aggArg(strOK bool) Expr {
 	if strOK && g.chance(0.15) {
-		return &Schema[0]
+		return g.strCol()
 	}
 	if g.chance(0.7) {
-		return &Schema[1+g.n(4)]
+		return g.numCol()
 	}
 	return g.numExpr(1)
 }
@@ -223,7 +307,7 @@ func (g *gen) aggArg(strOK bool) Expr {
 func (g *gen) numExpr(d int) Expr {
 	if d <= 0 || g.chance(0.35) {
 		if g.chance(0.8) {
-			return &Schema[1+g.n(4)]
+			return g.numCol()
 		}
 		return g.numLit()
 	}
@@ -246,9 +330,9 @@ func (g *gen) numExpr(d int) Expr {
 		}
 		return c
 	case 4:
-		x := &Schema[1+g.n(4)]
+		x := g.numCol()
 		l := g.numLit()
-		return &Coalesce{Args: []Expr{x, l}, T: commonType(x.T, l.Type())}
+		return &Coalesce{Args: []Expr{x, l}, T: commonType(x.Type(), l.Type())}
 	}
 	return g.numLit()
 }
@@ -258,9 +342,9 @@ func (g *gen) boolExpr(d int) Expr {
 	if d <= 0 || g.chance(0.3) {
 		switch g.n(4) {
 		case 0:
-			return &Cmp{Op: []string{"=", "<>"}[g.n(2)], L: &Schema[0], R: g.strLit()}
+			return &Cmp{Op: []string{"=", "<>"}[g.n(2)], L: g.strCol(), R: g.strLit()}
 		case 1:
-			return &IsNull{X: &Schema[g.n(5)], Neg: g.chance(0.5)}
+			return &IsNull{X: g.anyCol(), Neg: g.chance(0.5)}
 		}
 		ops := []string{"=", "<>", "<", "<=", ">", ">="}
 		return &Cmp{Op: ops[g.n(len(ops))], L: g.numExpr(d), R: g.numExpr(d - 1)}
@@ -278,13 +362,13 @@ func (g *gen) boolExpr(d int) Expr {
 func (g *gen) anyExpr(d int) Expr {
 	switch g.n(8) {
 	case 0:
-		return &Schema[0]
+		return g.strCol()
 	case 1:
-		return &Coalesce{Args: []Expr{&Schema[0], g.strLit()}, T: tString}
+		return &Coalesce{Args: []Expr{g.strCol(), g.strLit()}, T: tString}
 	case 2:
 		return g.boolExpr(d)
 	case 3:
-		return &Schema[tsCol]
+		return g.tsCol()
 	}
 	return g.numExpr(d)
 }

@@ -13,10 +13,12 @@ var Schema = []Col{
 	{Name: "d", Idx: 3, T: tDouble},
 	{Name: "amt", Idx: 4, T: tDec(10, 2)},
 	{Name: "ts", Idx: 5, T: tTs},
+	{Name: "id", Idx: 6, T: tInt},
 }
 
-// tsCol is the event-time column's position.
-const tsCol = 5
+// tsCol is the event-time column's position; idCol the row's number in its
+// file (1, 2, ...: unique, a tiebreaker for Top-N).
+const tsCol, idCol = 5, 6
 
 // AggFn is an aggregate function.
 type AggFn string

@@ -65,3 +65,33 @@ func Script(q *Query, path string, parallelism int) string {
 	b.WriteString("INSERT INTO s\n" + q.SQL() + ";\n")
 	return b.String()
 }
+
+// JoinScript renders the Flink SQL script that runs q over the tables in
+// paths (t1, t2, ...) with the given parallelism and prints its changelog.
+func JoinScript(q *JoinQuery, paths []string, parallelism int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SET 'parallelism.default' = '%d';\n", parallelism)
+	b.WriteString("SET 'pipeline.auto-watermark-interval' = '0 ms';\n")
+	for i, path := range paths {
+		fmt.Fprintf(&b, "CREATE TABLE t%d (", i+1)
+		for _, c := range Schema {
+			fmt.Fprintf(&b, "%s %s, ", c.Name, c.T.SQL())
+		}
+		if q.Delays[i] == 0 {
+			b.WriteString("WATERMARK FOR ts AS ts")
+		} else {
+			fmt.Fprintf(&b, "WATERMARK FOR ts AS ts - INTERVAL '%d' SECOND", q.Delays[i])
+		}
+		fmt.Fprintf(&b, ")\n  WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json');\n", path)
+	}
+	b.WriteString("CREATE TABLE res (")
+	for i, t := range q.OutputTypes() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "c%d %s", i, t.SQL())
+	}
+	b.WriteString(") WITH ('connector' = 'print', 'sink.parallelism' = '1');\n")
+	b.WriteString("INSERT INTO res\n" + q.SQL() + ";\n")
+	return b.String()
+}
