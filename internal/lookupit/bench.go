@@ -31,6 +31,7 @@ type BenchConfig struct {
 	Duration    time.Duration // run time; the input has Rate*Duration rows
 	Failover    bool          // a secondary Redis with the same data; the primary is killed halfway
 	Parallelism int
+	Requests    int    // lookup.Async.Requests: requests in flight per instance (0: the default)
 	Cache       string // 'lookup.cache': PARTIAL (default) or NONE
 	CacheRows   int    // 'lookup.partial-cache.max-rows'
 	RedisServer string // redis-server binary ("" for $PATH)
@@ -130,7 +131,7 @@ SELECT s.k, d.name FROM src AS s JOIN dim FOR SYSTEM_TIME AS OF s.pt AS d ON s.k
 	var mu sync.Mutex
 	var joins []*lookup.Join
 	g, err := planQuery(cfg.Connectors, script, physical.Options{Parallelism: cfg.Parallelism, Collect: collect,
-		Lookup: lookup.Async{Capacity: 100, Timeout: 2 * time.Second, Ordered: true}},
+		Lookup: lookup.Async{Capacity: 100, Timeout: 2 * time.Second, Ordered: true, Requests: cfg.Requests}},
 		func(j *lookup.Join) { mu.Lock(); joins = append(joins, j); mu.Unlock() })
 	if err != nil {
 		return res, err
@@ -219,6 +220,8 @@ func sumStats(joins []*lookup.Join) lookup.Stats {
 		s.CachedKeys += x.CachedKeys
 		s.FullRows += x.FullRows
 		s.Requests += x.Requests
+		s.Keys += x.Keys
+		s.RequestLatency = s.RequestLatency.Add(x.RequestLatency)
 		s.Retries += x.Retries
 		for i := range s.Calls {
 			s.Calls[i] += x.Calls[i]
