@@ -71,6 +71,9 @@ func benchLookupCmd(ctx context.Context, args []string) error {
 	if *failover {
 		printLatency("during failover (kill to end)", res.FailoverLatency)
 	}
+	w := res.WakeDelay
+	fmt.Printf("%-32s samples %d  p50 %s  p99 %s  p99.9 %s  max %s\n", "wake-up delay of 1ms sleeps:", len(w),
+		fmtDur(lookupit.Quantile(w, 0.5)), fmtDur(lookupit.Quantile(w, 0.99)), fmtDur(lookupit.Quantile(w, 0.999)), fmtDur(lookupit.Quantile(w, 1)))
 	return err
 }
 

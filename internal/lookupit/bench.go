@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,36 @@ type BenchResult struct {
 	Latency               lookup.Latency
 	FailoverLatency       lookup.Latency // from the primary's kill to the end (with Failover)
 	Stats                 lookup.Stats   // summed over the instances (Latency aside)
+	// WakeDelay is how late a goroutine sleeping 1 ms in a loop woke up
+	// during the run, sorted: the machine's scheduling delay, which every
+	// request and emission also suffers (a loaded machine shows it).
+	WakeDelay []time.Duration
+}
+
+// wakeProbe sleeps 1 ms in a loop until stop closes and returns how late
+// each sleep ended, sorted.
+func wakeProbe(stop <-chan struct{}) []time.Duration {
+	var late []time.Duration
+	for {
+		select {
+		case <-stop:
+			slices.Sort(late)
+			return late
+		default:
+		}
+		t := time.Now()
+		time.Sleep(time.Millisecond)
+		late = append(late, time.Since(t)-time.Millisecond)
+	}
+}
+
+// Quantile returns the q-quantile of sorted durations (0 when empty).
+func Quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := min(max(int(q*float64(len(sorted))+0.5)-1, 0), len(sorted)-1)
+	return sorted[i]
 }
 
 const benchPrefix = "bench:"
@@ -144,6 +175,9 @@ SELECT s.k, d.name FROM src AS s JOIN dim FOR SYSTEM_TIME AS OF s.pt AS d ON s.k
 
 	job := task.NewJob(g, task.Options{})
 	done := make(chan error, 1)
+	stopProbe := make(chan struct{})
+	probed := make(chan []time.Duration, 1)
+	go func() { probed <- wakeProbe(stopProbe) }()
 	start := time.Now()
 	go func() {
 		done <- job.Run(ctx)
@@ -176,6 +210,8 @@ SELECT s.k, d.name FROM src AS s JOIN dim FOR SYSTEM_TIME AS OF s.pt AS d ON s.k
 	}
 	err = <-done
 	res.Elapsed = time.Since(start)
+	close(stopProbe)
+	res.WakeDelay = <-probed
 	if killed != nil {
 		<-killed
 	}
