@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/sluicehq/sluice/internal/connector/all"
@@ -25,10 +26,12 @@ func benchLookupCmd(ctx context.Context, args []string) error {
 	dur := fs.Duration("duration", 20*time.Second, "how long the input runs")
 	failover := fs.Bool("failover", false, "start a secondary Redis with the same data and kill the primary halfway")
 	par := fs.Int("parallelism", 1, "parallelism of the job")
+	requests := fs.Int("requests", 0, "lookup requests in flight per instance (0: the default, lookup.DefaultRequests)")
 	cache := fs.String("cache", "PARTIAL", "'lookup.cache': PARTIAL or NONE")
 	cacheRows := fs.Int("cache-rows", 100_000, "'lookup.partial-cache.max-rows'")
 	bin := fs.String("redis-server", "redis-server", "the redis-server binary")
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (loading the keys included) to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -39,7 +42,18 @@ func benchLookupCmd(ctx context.Context, args []string) error {
 	if *quiet {
 		log = nil
 	}
-	cfg := lookupit.BenchConfig{Keys: *keys, Rate: *rate, Duration: *dur, Failover: *failover, Parallelism: *par,
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cfg := lookupit.BenchConfig{Keys: *keys, Rate: *rate, Duration: *dur, Failover: *failover, Parallelism: *par, Requests: *requests,
 		Cache: *cache, CacheRows: *cacheRows, RedisServer: *bin, Connectors: all.NewRegistry(), Log: log}
 	res, err := lookupit.RunBench(ctx, cfg)
 	fmt.Printf("lookup join: %d keys, %d rows/s for %s (%d rows, keys uniform), cache %s, parallelism %d\n",
@@ -49,10 +63,17 @@ func benchLookupCmd(ctx context.Context, args []string) error {
 	st := res.Stats
 	fmt.Printf("cache hits %d, misses %d; requests %d, retries %d; calls primary %d (failed %d), secondary %d (failed %d)\n",
 		st.CacheHits, st.CacheMisses, st.Requests, st.Retries, st.Calls[0], st.Failures[0], st.Calls[1], st.Failures[1])
+	if st.Requests > 0 {
+		fmt.Printf("keys per request %.1f\n", float64(st.Keys)/float64(st.Requests))
+	}
+	printLatency("request to the store", st.RequestLatency)
 	printLatency("added latency per record", res.Latency)
 	if *failover {
 		printLatency("during failover (kill to end)", res.FailoverLatency)
 	}
+	w := res.WakeDelay
+	fmt.Printf("%-32s samples %d  p50 %s  p99 %s  p99.9 %s  max %s\n", "wake-up delay of 1ms sleeps:", len(w),
+		fmtDur(lookupit.Quantile(w, 0.5)), fmtDur(lookupit.Quantile(w, 0.99)), fmtDur(lookupit.Quantile(w, 0.999)), fmtDur(lookupit.Quantile(w, 1)))
 	return err
 }
 

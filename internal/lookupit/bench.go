@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ type BenchConfig struct {
 	Duration    time.Duration // run time; the input has Rate*Duration rows
 	Failover    bool          // a secondary Redis with the same data; the primary is killed halfway
 	Parallelism int
+	Requests    int    // lookup.Async.Requests: requests in flight per instance (0: the default)
 	Cache       string // 'lookup.cache': PARTIAL (default) or NONE
 	CacheRows   int    // 'lookup.partial-cache.max-rows'
 	RedisServer string // redis-server binary ("" for $PATH)
@@ -47,6 +49,36 @@ type BenchResult struct {
 	Latency               lookup.Latency
 	FailoverLatency       lookup.Latency // from the primary's kill to the end (with Failover)
 	Stats                 lookup.Stats   // summed over the instances (Latency aside)
+	// WakeDelay is how late a goroutine sleeping 1 ms in a loop woke up
+	// during the run, sorted: the machine's scheduling delay, which every
+	// request and emission also suffers (a loaded machine shows it).
+	WakeDelay []time.Duration
+}
+
+// wakeProbe sleeps 1 ms in a loop until stop closes and returns how late
+// each sleep ended, sorted.
+func wakeProbe(stop <-chan struct{}) []time.Duration {
+	var late []time.Duration
+	for {
+		select {
+		case <-stop:
+			slices.Sort(late)
+			return late
+		default:
+		}
+		t := time.Now()
+		time.Sleep(time.Millisecond)
+		late = append(late, time.Since(t)-time.Millisecond)
+	}
+}
+
+// Quantile returns the q-quantile of sorted durations (0 when empty).
+func Quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := min(max(int(q*float64(len(sorted))+0.5)-1, 0), len(sorted)-1)
+	return sorted[i]
 }
 
 const benchPrefix = "bench:"
@@ -130,7 +162,7 @@ SELECT s.k, d.name FROM src AS s JOIN dim FOR SYSTEM_TIME AS OF s.pt AS d ON s.k
 	var mu sync.Mutex
 	var joins []*lookup.Join
 	g, err := planQuery(cfg.Connectors, script, physical.Options{Parallelism: cfg.Parallelism, Collect: collect,
-		Lookup: lookup.Async{Capacity: 100, Timeout: 2 * time.Second, Ordered: true}},
+		Lookup: lookup.Async{Capacity: 100, Timeout: 2 * time.Second, Ordered: true, Requests: cfg.Requests}},
 		func(j *lookup.Join) { mu.Lock(); joins = append(joins, j); mu.Unlock() })
 	if err != nil {
 		return res, err
@@ -143,6 +175,9 @@ SELECT s.k, d.name FROM src AS s JOIN dim FOR SYSTEM_TIME AS OF s.pt AS d ON s.k
 
 	job := task.NewJob(g, task.Options{})
 	done := make(chan error, 1)
+	stopProbe := make(chan struct{})
+	probed := make(chan []time.Duration, 1)
+	go func() { probed <- wakeProbe(stopProbe) }()
 	start := time.Now()
 	go func() {
 		done <- job.Run(ctx)
@@ -175,6 +210,8 @@ SELECT s.k, d.name FROM src AS s JOIN dim FOR SYSTEM_TIME AS OF s.pt AS d ON s.k
 	}
 	err = <-done
 	res.Elapsed = time.Since(start)
+	close(stopProbe)
+	res.WakeDelay = <-probed
 	if killed != nil {
 		<-killed
 	}
@@ -219,6 +256,8 @@ func sumStats(joins []*lookup.Join) lookup.Stats {
 		s.CachedKeys += x.CachedKeys
 		s.FullRows += x.FullRows
 		s.Requests += x.Requests
+		s.Keys += x.Keys
+		s.RequestLatency = s.RequestLatency.Add(x.RequestLatency)
 		s.Retries += x.Retries
 		for i := range s.Calls {
 			s.Calls[i] += x.Calls[i]

@@ -91,3 +91,43 @@ func BenchmarkPartialCache90(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(rows), "ns/row")
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkTinyBatches is the paced-source case: batches of 4 rows, one
+// key cached and three new, so every batch has keys to look up; the
+// dispatcher merges them into few requests (keys/req).
+//
+//	go test -run - -bench TinyBatches -benchmem ./internal/runtime/lookup/
+func BenchmarkTinyBatches(b *testing.B) {
+	tab := newTable(b, map[string]string{"lookup.cache": "PARTIAL", "lookup.partial-cache.max-rows": "100000"},
+		map[string]connector.LookupSource{"a": benchSource{}})
+	h := newHarness(b, newPlan(plan.InnerJoin, tab, nil), DefaultAsync)
+	h.j.out = discard{}
+	const size = 4
+	keys := make([]string, 1<<21) // more than the cache holds: most keys miss
+	for i := range keys {
+		keys[i] = fmt.Sprint("k", i)
+	}
+	batch := types.NewBatch(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	rows := 0
+	for i := 0; rows < b.N; i++ {
+		batch.Reset()
+		for r := 0; r < size; r++ {
+			k := keys[(i*size+r)%len(keys)]
+			if r == 0 {
+				k = keys[r] // one hit per batch
+			}
+			batch.Append(types.Insert, in(int64(r), k, 0))
+		}
+		if err := h.j.Process(0, batch); err != nil {
+			b.Fatal(err)
+		}
+		rows += size
+	}
+	h.drain()
+	b.StopTimer()
+	s := h.j.Stats()
+	b.ReportMetric(float64(s.Keys)/float64(max(s.Requests, 1)), "keys/req")
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -4,23 +4,30 @@
 // and async settings, and Sluice's failover pair (docs/design/joins.md,
 // "LookupJoin" and "Lookup sources").
 //
-// Where to start: join.go (the operator: batching, the async queue, output),
-// then fetch.go (one request: backend choice, failover, retries),
+// Where to start: join.go (the operator: the async queue, output), then
+// dispatch.go (merging the keys of many input batches into few requests),
+// fetch.go (one request: backend choice, failover, retries),
 // failover.go (circuit breaker, latency window, traffic shifting),
 // cache_partial.go and cache_full.go; options.go interprets the table's
 // 'lookup.*' options and builds the secondary backend's options.
 //
 // Design:
 //
-//   - Per input batch the distinct keys not answered by the cache are
-//     collected and sent in requests of at most 'lookup.batch-size' keys
-//     (one round trip per batch, not per row). A NULL key matches nothing
-//     and is never looked up.
-//   - Requests run in worker goroutines, at most Async.Capacity at once;
-//     the task goroutine alone emits: it receives answers in Process,
-//     Watermark and OnProcTime, and blocks for them when the bound is
-//     reached, at PrepareSnapshot (so no lookup is in flight when a
-//     checkpoint barrier passes; the operator has no state) and at Finish.
+//   - Per input batch the distinct keys not answered by the cache go to
+//     the dispatcher (dispatch.go, "smart batching"): at most
+//     Async.Requests requests (default 4) are in flight; the keys of every
+//     batch that arrives meanwhile wait in one FIFO, and a worker whose
+//     request completes takes all of them, up to 'lookup.batch-size'
+//     distinct keys, as its next request at once. Requests grow with the
+//     load, so a key waits about one round trip for the request ahead of
+//     it plus its own, whether the input comes in big batches or a few
+//     rows at a time. A NULL key matches nothing and is never looked up.
+//   - The task goroutine alone emits: it receives answers in Process
+//     (first thing, so answers leave as soon as the next input arrives),
+//     Watermark and OnProcTime, and blocks for them while Async.Capacity
+//     batches wait, at PrepareSnapshot (so no lookup is in flight or
+//     waiting when a checkpoint barrier passes; the operator has no state)
+//     and at Finish.
 //   - The queue holds waiting input batches (copied) and watermarks in
 //     arrival order. ORDERED emits batches in that order; ALLOW_UNORDERED
 //     emits a batch as soon as its answers are in, but never past a

@@ -26,8 +26,10 @@ type fetcher struct {
 	now        func() int64
 
 	requests atomic.Int64
+	keys     atomic.Int64 // keys of the requests
 	retries  atomic.Int64
 	lat      latencyWindow // whole requests, retries included
+	hist     latencyHist   // whole requests, retries included, since Open
 }
 
 // fetch returns the rows for each key, or the error that fails the job
@@ -35,6 +37,7 @@ type fetcher struct {
 // (the operator is closing).
 func (f *fetcher) fetch(ctx context.Context, keys []types.Row) ([][]types.Row, error) {
 	f.requests.Add(1)
+	f.keys.Add(int64(len(keys)))
 	start := time.Now()
 	var last error
 	var lastB *backend
@@ -56,14 +59,14 @@ func (f *fetcher) fetch(ctx context.Context, keys []types.Row) ([][]types.Row, e
 		order := f.pick()
 		rows, err := f.try(ctx, order[0], keys)
 		if err == nil {
-			f.lat.add(f.now(), time.Since(start))
+			f.done(start)
 			return rows, nil
 		}
 		last, lastB = err, order[0]
 		if len(order) > 1 && ctx.Err() == nil && order[1].breaker.isClosed() {
 			rows, err = f.try(ctx, order[1], keys)
 			if err == nil {
-				f.lat.add(f.now(), time.Since(start))
+				f.done(start)
 				return rows, nil
 			}
 			last, lastB = err, order[1]
@@ -75,6 +78,13 @@ func (f *fetcher) fetch(ctx context.Context, keys []types.Row) ([][]types.Row, e
 			return nil, f.failure(len(keys), attempt+1, lastB, last)
 		}
 	}
+}
+
+// done records a successful request's latency.
+func (f *fetcher) done(start time.Time) {
+	d := time.Since(start)
+	f.lat.add(f.now(), d)
+	f.hist.record(d, 1)
 }
 
 func (f *fetcher) failure(keys, attempts int, b *backend, err error) error {

@@ -56,6 +56,8 @@ type fakeSource struct {
 	data     map[string][]types.Row
 	calls    [][]string
 	answered atomic.Int64
+	active   atomic.Int64 // calls running now
+	most     atomic.Int64 // the most calls that ran at once
 	latency  atomic.Int64 // ns per call
 	failNext atomic.Int64 // fail this many calls; -1: every call
 	gates    map[string]chan struct{}
@@ -99,6 +101,13 @@ func (f *fakeSource) Lookup(ctx context.Context, keys []types.Row) ([][]types.Ro
 	}
 	f.mu.Unlock()
 	defer f.answered.Add(1)
+	for n := f.active.Add(1); ; {
+		m := f.most.Load()
+		if n <= m || f.most.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	defer f.active.Add(-1)
 	for _, g := range wait {
 		select {
 		case <-g:

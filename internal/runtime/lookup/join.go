@@ -3,7 +3,6 @@ package lookup
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/sluicehq/sluice/internal/connector"
@@ -33,14 +32,14 @@ type Join struct {
 	partial *partialCache
 	full    *fullCache
 
-	// Asynchronous requests: workers take requests and put them, answered,
-	// on done; the task goroutine (Process, Watermark, OnProcTime,
-	// PrepareSnapshot, Finish) receives them and emits from queue.
+	// Asynchronous requests (dispatch.go): the dispatcher's workers send
+	// the missing keys and put the answered requests on disp.done; the task
+	// goroutine (Process, Watermark, OnProcTime, PrepareSnapshot, Finish)
+	// receives them and emits from queue.
 	runCtx   context.Context
 	cancel   context.CancelFunc
-	workers  sync.WaitGroup
-	done     chan *request
-	inflight int
+	disp     *dispatcher
+	inflight int // wanted keys not answered yet
 	queue    []*entry
 	err      error // sticky: the job has failed
 
@@ -68,17 +67,7 @@ type entry struct {
 	res     [][]types.Row // per row: its table rows, when known at Process
 	miss    []string      // per row: the key awaiting a request ("" when res holds the answer)
 	found   map[string][]types.Row
-	pending int // requests not answered yet
-}
-
-// request is one call to the store: at most 'lookup.batch-size' distinct
-// keys of one entry.
-type request struct {
-	e    *entry
-	keys []types.Row
-	strs []string // encoded keys
-	rows [][]types.Row
-	err  error
+	pending int // distinct keys not answered yet
 }
 
 // New builds the lookup join operator for x.
@@ -144,7 +133,7 @@ func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
 	}
 	j.set = set
 	j.runCtx, j.cancel = context.WithCancel(context.Background())
-	j.done = make(chan *request, j.async.Capacity)
+	j.disp = newDispatcher(j.runCtx, j.async.requests(), set.batchSize, j.async.Capacity, j.runRequest)
 
 	src, err := t.Connector.NewLookup(connector.LookupContext{CreateContext: t.Resolved, Keys: j.x.TableKeys})
 	if err != nil {
@@ -296,14 +285,16 @@ func (j *Join) key(row types.Row) ([]byte, bool) {
 	return j.keyBuf, true
 }
 
-// enqueue copies the batch into an entry and requests its unknown keys.
+// enqueue copies the batch into an entry and hands its unknown keys to the
+// dispatcher; it waits for answers while Async.Capacity entries are queued.
 func (j *Join) enqueue(b *types.Batch, hits [][]types.Row, known []bool, arrived time.Time) error {
 	n := b.Len()
 	e := &entry{arrived: arrived, rows: make([]types.Row, n), kinds: append([]types.RowKind(nil), b.Kinds...),
 		res: make([][]types.Row, n), miss: make([]string, n)}
-	var reqs []*request
-	var cur *request
 	arena := make([]types.Value, 0, n*j.nIn)
+	var keyArena []types.Value
+	var ws []want
+	nk := len(j.x.InputKeys)
 	for i, row := range b.Rows {
 		e.rows[i] = copyRow(&arena, row)
 		if known[i] {
@@ -313,32 +304,25 @@ func (j *Join) enqueue(b *types.Batch, hits [][]types.Row, known []bool, arrived
 		key, _ := j.key(row)
 		if e.found == nil {
 			e.found = map[string][]types.Row{}
+			keyArena = make([]types.Value, 0, (n-i)*nk)
 		}
 		if _, ok := e.found[string(key)]; ok {
 			e.miss[i] = string(key)
-			continue // already requested for an earlier row
+			continue // already wanted for an earlier row
 		}
 		k := string(key)
 		e.found[k] = nil
 		e.miss[i] = k
-		if cur == nil || len(cur.keys) >= j.set.batchSize {
-			cur = &request{e: e}
-			reqs = append(reqs, cur)
+		start := len(keyArena)
+		for _, c := range j.x.InputKeys {
+			keyArena = append(keyArena, e.rows[i][c])
 		}
-		kr := make(types.Row, len(j.x.InputKeys))
-		for x, c := range j.x.InputKeys {
-			kr[x] = e.rows[i][c]
-		}
-		cur.keys = append(cur.keys, kr)
-		cur.strs = append(cur.strs, k)
+		ws = append(ws, want{e: e, key: types.Row(keyArena[start:len(keyArena):len(keyArena)]), str: k})
 	}
-	e.pending = len(reqs)
+	e.pending = len(ws)
+	j.inflight += len(ws)
 	j.queue = append(j.queue, e)
-	for _, r := range reqs {
-		if err := j.submit(r); err != nil {
-			return err
-		}
-	}
+	j.disp.add(ws)
 	for len(j.queue) >= j.async.Capacity && j.inflight > 0 {
 		if err := j.waitOne(); err != nil {
 			return err
@@ -361,33 +345,21 @@ func copyRow(arena *[]types.Value, row types.Row) types.Row {
 	return c
 }
 
-// submit starts a request, first waiting for answers while the in-flight
-// bound is reached.
-func (j *Join) submit(r *request) error {
-	for j.inflight >= j.async.Capacity {
-		if err := j.waitOne(); err != nil {
-			return err
-		}
-	}
-	j.inflight++
-	j.workers.Add(1)
-	go func() {
-		defer j.workers.Done()
-		rows, err := j.fetch.fetch(j.runCtx, r.keys)
-		if err == nil {
-			for i, rs := range rows {
-				for x := range rs {
-					rs[x] = rs[x].Clone()
-				}
-				if j.partial != nil {
-					j.partial.put(r.strs[i], rs)
-				}
+// runRequest sends r to the store (on a dispatcher worker) and caches
+// the rows it returns.
+func (j *Join) runRequest(r *request) {
+	rows, err := j.fetch.fetch(j.runCtx, r.keys)
+	if err == nil {
+		for i, rs := range rows {
+			for x := range rs {
+				rs[x] = rs[x].Clone()
+			}
+			if j.partial != nil {
+				j.partial.put(r.strs[i], rs)
 			}
 		}
-		r.rows, r.err = rows, err
-		j.done <- r
-	}()
-	return nil
+	}
+	r.rows, r.err = rows, err
 }
 
 // waitOne blocks for one answer and emits what it completes.
@@ -395,14 +367,14 @@ func (j *Join) waitOne() error {
 	if j.inflight == 0 {
 		return nil
 	}
-	return j.handle(<-j.done)
+	return j.handle(<-j.disp.done)
 }
 
 // poll takes the answers that are ready without blocking.
 func (j *Join) poll() error {
 	for {
 		select {
-		case r := <-j.done:
+		case r := <-j.disp.done:
 			if err := j.handle(r); err != nil {
 				return err
 			}
@@ -413,17 +385,17 @@ func (j *Join) poll() error {
 }
 
 func (j *Join) handle(r *request) error {
-	j.inflight--
+	j.inflight -= len(r.wants)
 	if r.err != nil {
 		if j.err == nil {
 			j.err = fmt.Errorf("%s: %w", j.ctx.Name, r.err)
 		}
 		return j.err
 	}
-	for i, k := range r.strs {
-		r.e.found[k] = r.rows[i]
+	for i, w := range r.wants {
+		w.e.found[w.str] = r.rows[r.idx[i]]
+		w.e.pending--
 	}
-	r.e.pending--
 	return j.emitReady()
 }
 
@@ -587,7 +559,9 @@ func (j *Join) Close() error {
 	if j.full != nil {
 		j.full.close()
 	}
-	j.workers.Wait()
+	if j.disp != nil {
+		j.disp.wait()
+	}
 	var first error
 	for _, s := range j.sources {
 		if err := s.Close(); err != nil && first == nil {
@@ -609,6 +583,12 @@ type Stats struct {
 	Calls, Failures [2]int64
 	Shifted         float64       // failover pair: fraction of requests shifted to the secondary
 	RequestP99      time.Duration // over the last 128 requests, retries included
+	// RequestLatency is the latency of the successful requests to the
+	// store (retries included), one record per request.
+	RequestLatency Latency
+	// Keys is how many keys the requests asked for (Keys/Requests is the
+	// mean request size).
+	Keys int64
 	// Latency is the per-record latency the join adds: from a row entering
 	// the operator to its result being emitted (cache hits included).
 	Latency Latency
@@ -632,6 +612,8 @@ func (j *Join) Stats() Stats {
 			s.Shifted = f.shift.fraction()
 		}
 		s.RequestP99, _ = f.lat.p99(-1 << 63)
+		s.RequestLatency = f.hist.snapshot()
+		s.Keys = f.keys.Load()
 	}
 	s.Latency = j.lat.snapshot()
 	return s

@@ -13,9 +13,27 @@ import (
 // Async are the session's async lookup settings (Flink's
 // 'table.exec.async-lookup.*').
 type Async struct {
-	Capacity int           // 'table.exec.async-lookup.buffer-capacity', default 100: lookup requests in flight per instance
+	Capacity int           // 'table.exec.async-lookup.buffer-capacity', default 100: input batches waiting for lookups per instance
 	Timeout  time.Duration // 'table.exec.async-lookup.timeout', default 3 min
 	Ordered  bool          // 'table.exec.async-lookup.output-mode' = ORDERED (default) vs ALLOW_UNORDERED
+	// Requests is how many requests to the store an instance has in flight
+	// at most; the keys missed meanwhile wait and go together in the next
+	// request (smart batching, dispatch.go). 0: DefaultRequests, at most
+	// Capacity.
+	Requests int
+}
+
+// DefaultRequests is the default of Async.Requests: a few requests in
+// flight keep a store busy without queueing requests behind each other.
+const DefaultRequests = 4
+
+// requests is the effective Async.Requests.
+func (a Async) requests() int {
+	n := a.Requests
+	if n <= 0 {
+		n = DefaultRequests
+	}
+	return max(min(n, a.Capacity), 1)
 }
 
 // DefaultAsync are Flink's defaults.
