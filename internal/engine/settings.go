@@ -30,7 +30,7 @@ var settingSpecs = []config.Spec{
 	{Key: "state.backend.pebble.memory", Type: config.MemorySize, Default: "256 mb", Aliases: []string{"state.backend.rocksdb.memory.fixed-per-slot"},
 		Description: "memory the pebble backend may use for its caches and write buffers, for the whole job"},
 	{Key: "metrics.port", Type: config.Int, Description: "serve Prometheus metrics on this port at /metrics (also: sluice run --metrics-port)"},
-	{Key: "table.exec.async-lookup.buffer-capacity", Type: config.Int, Default: "100", Description: "lookup requests a lookup join instance keeps in flight"},
+	{Key: "table.exec.async-lookup.buffer-capacity", Type: config.Int, Default: "100", Description: "input batches a lookup join instance holds while their lookups are outstanding"},
 	{Key: "table.exec.async-lookup.timeout", Type: config.Duration, Default: "3 min", Description: "a lookup request not answered in this time fails (and is retried)"},
 	{Key: "table.exec.async-lookup.output-mode", Type: config.Enum, Values: []string{"ORDERED", "ALLOW_UNORDERED"}, Default: "ORDERED",
 		Description: "ORDERED keeps the input order of a lookup join's results; ALLOW_UNORDERED emits them as they come (never across a watermark)"},
