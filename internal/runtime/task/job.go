@@ -123,7 +123,7 @@ func NewJob(g *Graph, opts Options) *Job {
 		splits: map[*Vertex][]connector.Split{}, claimed: map[uint64]bool{}, savepoints: make(chan savepointRequest)}
 	j.watermark.Store(operator.NoWatermark)
 	for _, v := range g.Vertices {
-		if v.Source != nil {
+		if v.Source != nil || isBranch(v) {
 			continue
 		}
 		chans := make([]chan message, v.Parallelism)
@@ -302,6 +302,7 @@ func (j *Job) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	linkBranches(instances)
 	if j.opts.Checkpoint != nil {
 		j.startCoordinator(ctx, instances, &wg)
 	}
@@ -321,6 +322,9 @@ func (j *Job) Run(ctx context.Context) error {
 					}
 					j.watermark.Store(low)
 				}
+			}
+			if isBranch(v) {
+				continue // run by its source's task
 			}
 			tasks.Add(1)
 			go func() {
@@ -540,6 +544,9 @@ func (t *instance) open() error {
 			return fmt.Errorf("%s: %w", t.names[i], err)
 		}
 		next = &link{op: t.ops[i]}
+	}
+	if f, ok := t.out.(*fanOut); ok {
+		return f.open()
 	}
 	return nil
 }
