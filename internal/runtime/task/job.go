@@ -296,6 +296,12 @@ func (j *Job) Run(ctx context.Context) error {
 			instances = append(instances, t)
 		}
 	}
+	if err := j.checkSharedSources(); err != nil {
+		for _, o := range instances {
+			o.closeAll()
+		}
+		return err
+	}
 	if err := j.checkClaims(); err != nil {
 		for _, o := range instances {
 			o.closeAll()

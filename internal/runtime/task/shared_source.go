@@ -169,6 +169,22 @@ func (j *Job) restoredSourceSplits(src *SourceSpec) (map[string]SplitSnapshot, e
 	return saved, nil
 }
 
+// checkSharedSources refuses, before any task starts, a restore that
+// cannot give a shared source one position per split.
+func (j *Job) checkSharedSources() error {
+	if j.opts.Restore == nil {
+		return nil
+	}
+	for _, v := range j.g.Vertices {
+		if v.Source != nil && len(v.Source.Aliases) > 0 {
+			if _, err := j.restoredSourceSplits(v.Source); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // splitsDiffer describes the first difference in position between two
 // scans' saved splits ("" when they agree).
 func splitsDiffer(a, b map[string]SplitSnapshot) string {
