@@ -515,3 +515,67 @@ func TestResumeFromIncrementalPebbleCheckpoint(t *testing.T) {
 		t.Fatalf("resumed output leaves %d rows, want %d", len(got), len(want))
 	}
 }
+
+// Savepoints map across 'table.optimizer.reuse-source-enabled': the
+// stateful script scans nexmark twice (a view and the table), which reuse
+// reads once. A savepoint taken with reuse on holds the shared position
+// under both scans' keys and restores with reuse off; one taken with reuse
+// off holds two independent positions, which a job reading the table once
+// can take only if they agree: otherwise it refuses, saying to restore
+// with reuse off, which then gives the uninterrupted result.
+func TestSavepointAcrossSourceReuse(t *testing.T) {
+	const off = "SET 'table.optimizer.reuse-source-enabled' = 'false';\n"
+	want := func() []string {
+		store := newTxnStore()
+		if err := runWith(t, store, "ref", &Engine{}, context.Background(), off+statefulScript(t.TempDir())); err != nil {
+			t.Fatal(err)
+		}
+		return applied(t, store.rows())
+	}()
+	check := func(store *txnStore, what string) {
+		t.Helper()
+		if got := applied(t, store.rows()); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("%s: output leaves %d rows, want %d", what, len(got), len(want))
+		}
+	}
+
+	// Reuse on, then off.
+	store := newTxnStore()
+	dir, sp := t.TempDir(), filepath.Join(t.TempDir(), "sp")
+	stopWithSavepoint(t, store, statefulScriptN(dir, 1<<30), sp)
+	meta, err := task.ReadMetadata(filepath.Join(sp, "job-0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]int{}
+	for _, ts := range meta.Tasks {
+		for _, s := range ts.Splits {
+			keys[s.Source]++
+		}
+	}
+	if len(keys) != 2 || keys["nexmark#0"] != 2 || keys["nexmark#1"] != 2 {
+		t.Fatalf("the shared source saved splits %v, want its 2 splits under nexmark#0 and nexmark#1", keys)
+	}
+	if err := runWith(t, store, "run2", &Engine{FromSavepoint: sp}, context.Background(), off+statefulScript(dir)); err != nil {
+		t.Fatalf("restored with reuse off: %v", err)
+	}
+	check(store, "reuse on, restored with reuse off")
+
+	// Reuse off, then on (or off again when the positions differ).
+	const noRestart = "SET 'restart-strategy.type' = 'none';\n"
+	store = newTxnStore()
+	dir, sp = t.TempDir(), filepath.Join(t.TempDir(), "sp")
+	stopWithSavepoint(t, store, off+statefulScriptN(dir, 1<<30), sp)
+	err = runWith(t, store, "run2", &Engine{FromSavepoint: sp}, context.Background(), noRestart+statefulScript(dir))
+	if err != nil {
+		if !strings.Contains(err.Error(), "table 'nexmark' is now read once for its scans nexmark#0 and nexmark#1") ||
+			!strings.Contains(err.Error(), "restore it with SET 'table.optimizer.reuse-source-enabled' = 'false'") {
+			t.Fatalf("restored with reuse on: %v, want the positions refused with how to restore", err)
+		}
+		t.Logf("positions differ, as expected of separate reads: %v", err)
+		if err := runWith(t, store, "run3", &Engine{FromSavepoint: sp}, context.Background(), off+statefulScript(dir)); err != nil {
+			t.Fatalf("restored with reuse off: %v", err)
+		}
+	}
+	check(store, "reuse off, restored")
+}

@@ -210,7 +210,7 @@ func (r *runner) plan(run *analyzer.Run, collect chan<- task.Change) (*task.Grap
 	for i, s := range run.Sinks {
 		sinks[i] = optimizer.OptimizeWith(s, set.Optimizer)
 	}
-	g, err := physical.Build(sinks, physical.Options{Parallelism: set.Parallelism, Collect: collect, Lookup: set.Lookup, Agg: set.Agg})
+	g, err := physical.Build(sinks, physical.Options{Parallelism: set.Parallelism, Collect: collect, Lookup: set.Lookup, Agg: set.Agg, NoSourceReuse: !set.ReuseSource})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -38,6 +38,7 @@ var settingSpecs = []config.Spec{
 	{Key: "table.optimizer.distinct-agg.split.bucket-num", Type: config.Int, Default: "1024", Description: "buckets of the split distinct aggregation"},
 	{Key: "table.optimizer.agg-phase-strategy", Type: config.Enum, Values: []string{"AUTO", "ONE_PHASE", "TWO_PHASE"}, Default: "AUTO",
 		Description: "TWO_PHASE: a local pre-aggregation before the exchange and a global aggregation after it (append-only inputs); AUTO: two-phase when mini-batch is enabled"},
+	{Key: "table.optimizer.reuse-source-enabled", Type: config.Bool, Default: "true", Description: "a job that scans one table several times (views over one source, self-joins, statement sets) reads it once and hands its rows to every scan"},
 	{Key: "table.exec.mini-batch.enabled", Type: config.Bool, Default: "false", Description: "non-windowed aggregates buffer their input and emit one change per key per bundle"},
 	{Key: "table.exec.mini-batch.allow-latency", Type: config.Duration, Default: "0 ms", Description: "a mini-batch bundle ends this long after its first row (processing time); needed with mini-batch"},
 	{Key: "table.exec.mini-batch.size", Type: config.Int, Default: "-1", Description: "a mini-batch bundle ends after this many rows; needed with mini-batch"},
@@ -137,6 +138,8 @@ type Settings struct {
 	// Optimizer and Agg are the aggregation settings for the planner.
 	Optimizer optimizer.Options
 	Agg       physical.AggOptions
+	// ReuseSource: 'table.optimizer.reuse-source-enabled'.
+	ReuseSource bool
 }
 
 // settings validates the session's SET keys. Keys Sluice does not know are
@@ -212,6 +215,7 @@ func aggSettings(opts *config.Options, s *Settings) error {
 	if s.Optimizer.SplitBuckets < 1 {
 		return fmt.Errorf("SET 'table.optimizer.distinct-agg.split.bucket-num' must be at least 1, got %d", s.Optimizer.SplitBuckets)
 	}
+	s.ReuseSource = opts.Bool("table.optimizer.reuse-source-enabled")
 	s.Agg = physical.AggOptions{
 		Phase:            strings.ToUpper(opts.String("table.optimizer.agg-phase-strategy")),
 		MiniBatch:        opts.Bool("table.exec.mini-batch.enabled"),
@@ -225,10 +229,11 @@ func aggSettings(opts *config.Options, s *Settings) error {
 	return nil
 }
 
-// PlannerOptions returns the optimizer and aggregation options the SET
-// keys of a session ask for (for planner tests; the engine reads them
-// from Settings).
-func PlannerOptions(raw map[string]string) (optimizer.Options, physical.AggOptions, error) {
+// PlannerOptions returns the optimizer and physical planning options the
+// SET keys of a session ask for, but for parallelism and the connections
+// to the running engine (for planner tests; the engine reads them from
+// Settings).
+func PlannerOptions(raw map[string]string) (optimizer.Options, physical.Options, error) {
 	s, err := settings(raw, func(string) {})
-	return s.Optimizer, s.Agg, err
+	return s.Optimizer, physical.Options{Agg: s.Agg, NoSourceReuse: !s.ReuseSource}, err
 }

@@ -5,8 +5,9 @@
 // A Vertex is a chain of operators fed either by a source (reading splits,
 // computing per-split watermarks: source_task.go) or by exchanges from
 // upstream vertices (input_task.go), and ending either in an exchange to the
-// next vertex (exchange.go) or in a sink writer (sink.go). Start at graph.go,
-// then job.go.
+// next vertex (exchange.go) or in a sink writer (sink.go). A shared source
+// (one table read once for several scans) hands its rows to several chains
+// run in its own tasks (shared_source.go). Start at graph.go, then job.go.
 //
 // Invariants:
 //   - Every message on a channel comes from one sender; per sender, rows,

@@ -59,6 +59,9 @@ func (j *Job) newOutput(ctx context.Context, t *instance) (taskOutput, error) {
 	if v.Sink != nil {
 		return j.newSinkOutput(ctx, t)
 	}
+	if len(v.Branches) > 0 {
+		return &fanOut{}, nil // branches linked once all instances exist
+	}
 	e := v.Output
 	if e == nil {
 		return nil, fmt.Errorf("vertex %s has neither a sink nor an output", v.Name)

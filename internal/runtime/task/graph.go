@@ -16,10 +16,14 @@ const (
 	Hash                          // by the hash of key columns
 	Global                        // everything to instance 0
 	Rebalance                     // round robin
+	// Chain hands rows over inside a task, without a channel: the consumer
+	// is a branch of a shared source and runs in the source's tasks, with
+	// the same parallelism (shared_source.go).
+	Chain
 )
 
 func (p Partitioning) String() string {
-	return [...]string{"FORWARD", "HASH", "GLOBAL", "REBALANCE"}[p]
+	return [...]string{"FORWARD", "HASH", "GLOBAL", "REBALANCE", "CHAIN"}[p]
 }
 
 // Graph is a job: vertices in topological order (producers first).
@@ -42,8 +46,15 @@ type Vertex struct {
 	// goes to the vertex's Output edge.
 	Sink   *SinkSpec
 	Output *Edge
-	Schema types.Schema // output schema of the chain
-	Mode   plan.Mode
+	// Branches are set on a shared source instead of Ops, Sink and Output:
+	// one table read once for several scans
+	// ('table.optimizer.reuse-source-enabled'). They are Chain edges to
+	// the vertices running each scan's operators; every batch and
+	// watermark of the source goes to each of them in turn, inside the
+	// source's task (shared_source.go).
+	Branches []*Edge
+	Schema   types.Schema // output schema of the chain
+	Mode     plan.Mode
 }
 
 // Edge connects a producer vertex to a consumer.
@@ -75,6 +86,12 @@ type SourceSpec struct {
 	Key    string
 	Source connector.Source
 	Schema types.Schema
+	// Aliases, on a shared source, are the keys the other scans it serves
+	// would have had if read separately. Split positions are recorded
+	// under Key and under each alias, so a savepoint restores whether or
+	// not the job reuses sources; restoring scans that were read
+	// separately into one shared source needs their positions to agree.
+	Aliases []string
 	// Pre builds the operators that run before watermark assignment
 	// (computed columns); Watermark, when set, is evaluated on their output.
 	Pre       []OpSpec

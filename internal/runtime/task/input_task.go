@@ -227,9 +227,15 @@ type procTicker struct {
 
 func newProcTicker(t *instance) *procTicker {
 	p := &procTicker{t: t}
-	for _, op := range t.ops {
-		if pt, ok := op.(operator.ProcTimeOperator); ok {
-			p.ops = append(p.ops, pt)
+	ts := []*instance{t}
+	if f, ok := t.out.(*fanOut); ok {
+		ts = append(ts, f.branches...)
+	}
+	for _, t := range ts {
+		for _, op := range t.ops {
+			if pt, ok := op.(operator.ProcTimeOperator); ok {
+				p.ops = append(p.ops, pt)
+			}
 		}
 	}
 	return p

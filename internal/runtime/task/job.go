@@ -123,7 +123,7 @@ func NewJob(g *Graph, opts Options) *Job {
 		splits: map[*Vertex][]connector.Split{}, claimed: map[uint64]bool{}, savepoints: make(chan savepointRequest)}
 	j.watermark.Store(operator.NoWatermark)
 	for _, v := range g.Vertices {
-		if v.Source != nil {
+		if v.Source != nil || isBranch(v) {
 			continue
 		}
 		chans := make([]chan message, v.Parallelism)
@@ -296,12 +296,19 @@ func (j *Job) Run(ctx context.Context) error {
 			instances = append(instances, t)
 		}
 	}
+	if err := j.checkSharedSources(); err != nil {
+		for _, o := range instances {
+			o.closeAll()
+		}
+		return err
+	}
 	if err := j.checkClaims(); err != nil {
 		for _, o := range instances {
 			o.closeAll()
 		}
 		return err
 	}
+	linkBranches(instances)
 	if j.opts.Checkpoint != nil {
 		j.startCoordinator(ctx, instances, &wg)
 	}
@@ -321,6 +328,9 @@ func (j *Job) Run(ctx context.Context) error {
 					}
 					j.watermark.Store(low)
 				}
+			}
+			if isBranch(v) {
+				continue // run by its source's task
 			}
 			tasks.Add(1)
 			go func() {
@@ -540,6 +550,9 @@ func (t *instance) open() error {
 			return fmt.Errorf("%s: %w", t.names[i], err)
 		}
 		next = &link{op: t.ops[i]}
+	}
+	if f, ok := t.out.(*fanOut); ok {
+		return f.open()
 	}
 	return nil
 }

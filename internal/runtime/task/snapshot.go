@@ -87,7 +87,10 @@ func (t *instance) checkpoint(b barrier, splits []SplitSnapshot) error {
 		}
 	}
 	t.j.ack(ack{id: b.id, snap: snap, err: err})
-	if x, ok := t.out.(*exchangeOut); ok {
+	switch x := t.out.(type) {
+	case *exchangeOut:
+		return x.barrier(b)
+	case *fanOut:
 		return x.barrier(b)
 	}
 	return nil

@@ -146,7 +146,10 @@ type splitReader struct {
 func (t *instance) runSource(ctx context.Context) error {
 	j, src := t.j, t.v.Source
 	splits := j.splits[t.v]
-	saved := j.restoredSplits(src.Key)
+	saved, err := j.restoredSourceSplits(src)
+	if err != nil {
+		return err
+	}
 	var mine []*splitReader
 	for i, s := range splits {
 		if i%t.v.Parallelism != t.subtask {
@@ -232,7 +235,7 @@ func (t *instance) splitSnapshots(mine []*splitReader, wm *wmStage) []SplitSnaps
 		}
 		out = append(out, sp)
 	}
-	return out
+	return aliasSplits(t.v.Source, out)
 }
 
 // readSplits reads the task's splits round robin until all are done.
@@ -376,7 +379,7 @@ func (t *instance) pollControl(mine []*splitReader, wm *wmStage) error {
 func (t *instance) waitForSplits(ctx context.Context, taskIdle *bool) error {
 	if !*taskIdle {
 		*taskIdle = true
-		if x, ok := t.out.(*exchangeOut); ok {
+		if x, ok := t.out.(idler); ok {
 			if err := x.setIdle(true); err != nil {
 				return err
 			}
@@ -408,14 +411,24 @@ func (t *instance) takeNewSplits(ctx context.Context, wm *wmStage) ([]*splitRead
 	}
 }
 
-// pollNotify commits what a completed checkpoint covers, if one arrived.
+// pollNotify commits what a completed checkpoint covers, if one arrived
+// (for the task's sink, or its branches' sinks).
 func (t *instance) pollNotify() error {
 	select {
 	case id := <-t.notify:
-		return t.out.(*sinkOut).commitUpTo(id)
+		if err := t.out.(*sinkOut).commitUpTo(id); err != nil {
+			return err
+		}
 	default:
-		return nil
 	}
+	if f, ok := t.out.(*fanOut); ok {
+		for _, br := range f.branches {
+			if err := br.pollNotify(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // updateIdle tells downstream when every remaining split is idle.
@@ -434,7 +447,7 @@ func (t *instance) updateIdle(wm *wmStage, taskIdle *bool) error {
 		return nil
 	}
 	*taskIdle = allIdle
-	if x, ok := t.out.(*exchangeOut); ok {
+	if x, ok := t.out.(idler); ok {
 		return x.setIdle(allIdle)
 	}
 	return nil

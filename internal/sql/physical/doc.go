@@ -8,7 +8,10 @@
 // window TVF assignment) are chained into the vertex that produces their
 // input; a Project directly over a Filter becomes one Calc. A source vertex
 // runs the operators computing the table's computed columns before the
-// watermark assigner (SourceSpec.Pre) and the rest after it.
+// watermark assigner (SourceSpec.Pre) and the rest after it. A table
+// scanned several times in one job is read once by a shared source whose
+// branches (one chained vertex per scan) run each scan's operators
+// (reuse.go).
 //
 // Connectors are instantiated here (Factory.NewSource/NewSink), with the
 // projection the optimizer pushed into the scan.

@@ -204,7 +204,7 @@ func explain(s *analyzer.Session, r *analyzer.Run) (string, error) {
 		}
 		par = n
 	}
-	oo, ao, err := engine.PlannerOptions(s.Config)
+	oo, po, err := engine.PlannerOptions(s.Config)
 	if err != nil {
 		return "", err
 	}
@@ -212,7 +212,7 @@ func explain(s *analyzer.Session, r *analyzer.Run) (string, error) {
 	for i, sk := range r.Sinks {
 		sinks[i] = optimizer.OptimizeWith(sk, oo)
 	}
-	g, err := physical.Build(sinks, physical.Options{Parallelism: par, Agg: ao})
+	g, err := physical.Build(sinks, physical.Options{Parallelism: par, Agg: po.Agg, NoSourceReuse: po.NoSourceReuse})
 	if err != nil {
 		return "", err
 	}

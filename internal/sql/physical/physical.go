@@ -23,6 +23,9 @@ type Options struct {
 	Lookup lookup.Async
 	// Agg: two-phase and mini-batch aggregation (aggphase.go).
 	Agg AggOptions
+	// NoSourceReuse plans every scan of a table as a source of its own
+	// ('table.optimizer.reuse-source-enabled' = 'false'; reuse.go).
+	NoSourceReuse bool
 }
 
 type planner struct {
@@ -31,6 +34,10 @@ type planner struct {
 	uids  map[uint64]int // digest hash → operators seen with it
 	scans map[string]int // table → scans planned so far
 	sinks map[string]int // table → sinks planned so far
+	// shared maps the uses of tables read once to their group (reuse.go);
+	// branches holds branch vertices whose mapping can still be fused.
+	shared   map[plan.Node]*sharedScan
+	branches map[*task.Vertex]*branchCalc
 }
 
 // ordinal numbers the n-th use of a table as a source or sink, so two
@@ -46,7 +53,11 @@ func Build(sinks []*plan.Sink, opts Options) (*task.Graph, error) {
 	if opts.Parallelism < 1 {
 		opts.Parallelism = 1
 	}
-	p := &planner{opts: opts, graph: &task.Graph{}, uids: map[uint64]int{}, scans: map[string]int{}, sinks: map[string]int{}}
+	p := &planner{opts: opts, graph: &task.Graph{}, uids: map[uint64]int{}, scans: map[string]int{}, sinks: map[string]int{},
+		branches: map[*task.Vertex]*branchCalc{}}
+	if !opts.NoSourceReuse {
+		p.shared = findSharedScans(sinks)
+	}
 	for _, s := range sinks {
 		if err := p.sink(s); err != nil {
 			return nil, err
@@ -170,6 +181,9 @@ func producer(n plan.Node) string {
 }
 
 func (p *planner) node(n plan.Node) (*task.Vertex, error) {
+	if s, ok := p.shared[n]; ok {
+		return p.sharedUse(s, n)
+	}
 	switch x := n.(type) {
 	case *plan.Scan:
 		return p.scan(x)
@@ -181,6 +195,9 @@ func (p *planner) node(n plan.Node) (*task.Vertex, error) {
 			if err != nil {
 				return nil, err
 			}
+			if p.fuseCalc(v, x, f) {
+				return v, nil
+			}
 			v = p.chain(v, x, "Calc", func() (operator.Operator, error) { return operator.NewCalc(f.Cond, x.Exprs) })
 			op := &v.Ops[len(v.Ops)-1]
 			op.Describe = strings.TrimSuffix(op.Describe, ")") + fmt.Sprintf(", where=[%s])", f.Cond)
@@ -190,11 +207,17 @@ func (p *planner) node(n plan.Node) (*task.Vertex, error) {
 		if err != nil {
 			return nil, err
 		}
+		if p.fuseCalc(v, x, nil) {
+			return v, nil
+		}
 		return p.chain(v, x, "Calc", func() (operator.Operator, error) { return operator.NewCalc(nil, x.Exprs) }), nil
 	case *plan.Filter:
 		v, err := p.node(x.Input)
 		if err != nil {
 			return nil, err
+		}
+		if p.fuseCalc(v, nil, x) {
+			return v, nil
 		}
 		return p.chain(v, x, "Calc", func() (operator.Operator, error) { return operator.NewCalc(x.Cond, nil) }), nil
 	case *plan.WatermarkAssigner:
@@ -263,6 +286,11 @@ func (p *planner) union(x *plan.Union) (*task.Vertex, error) {
 }
 
 func (p *planner) scan(x *plan.Scan) (*task.Vertex, error) {
+	return p.sourceVertex(x, ordinal(p.scans, x.Table.Name))
+}
+
+// sourceVertex plans a vertex reading x, keyed in checkpoints by key.
+func (p *planner) sourceVertex(x *plan.Scan, key string) (*task.Vertex, error) {
 	t := x.Table
 	ctx := t.Resolved
 	ctx.Projection = x.Projection
@@ -279,7 +307,7 @@ func (p *planner) scan(x *plan.Scan) (*task.Vertex, error) {
 		par = p.opts.Parallelism
 	}
 	v := p.newVertex("Source: "+t.Name, par)
-	v.Source = &task.SourceSpec{Table: t.Name, Key: ordinal(p.scans, t.Name), Source: src, Schema: x.Schema(), Describe: x.Describe()}
+	v.Source = &task.SourceSpec{Table: t.Name, Key: key, Source: src, Schema: x.Schema(), Describe: x.Describe()}
 	v.Schema, v.Mode = x.Schema(), x.Mode()
 	return v, nil
 }
@@ -316,6 +344,13 @@ func Explain(sinks []*plan.Sink, g *task.Graph) string {
 				keys = "(" + keyNames(e.From.Schema, e.Keys) + ")"
 			}
 			fmt.Fprintf(&b, "    <- %s%s from [%d]\n", e.Partitioning, keys, e.From.ID)
+		}
+		if len(v.Branches) > 0 {
+			ids := make([]string, len(v.Branches))
+			for i, e := range v.Branches {
+				ids[i] = fmt.Sprintf("[%d]", e.To.ID)
+			}
+			fmt.Fprintf(&b, "    -> %s to %s (one read for %d scans)\n", task.Chain, strings.Join(ids, ", "), len(v.Branches))
 		}
 		if s := v.Source; s != nil {
 			fmt.Fprintf(&b, "    %s, changelogMode=[I]\n", s.Describe)
