@@ -19,8 +19,11 @@ import (
 )
 
 func benchCmd(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "saber" {
+		return benchSaberCmd(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "nexmark" {
-		return usageError{"usage: sluice bench nexmark [flags]"}
+		return usageError{"usage: sluice bench nexmark|saber [flags]"}
 	}
 	fs := flag.NewFlagSet("bench nexmark", flag.ContinueOnError)
 	qs := fs.String("queries", "q0,q1,q2,q11,q12,q15,q16,q17,q21,q22", "comma-separated queries ("+strings.Join(queries.Names(), ",")+")")

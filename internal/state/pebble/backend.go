@@ -31,9 +31,10 @@ type Backend struct {
 }
 
 var (
-	_ state.BytesBackend = (*Backend)(nil)
-	_ state.Snapshotter  = (*Backend)(nil)
-	_ state.Claimer      = (*Backend)(nil)
+	_ state.BytesBackend  = (*Backend)(nil)
+	_ state.Snapshotter   = (*Backend)(nil)
+	_ state.Claimer       = (*Backend)(nil)
+	_ state.KeyGroupOwner = (*Backend)(nil)
 )
 
 func newBackend(d *DB, uid uint64, groups state.KeyGroupRange, maxPar int) (*Backend, error) {
@@ -45,6 +46,10 @@ func newBackend(d *DB, uid uint64, groups state.KeyGroupRange, maxPar int) (*Bac
 }
 
 func (b *Backend) Kind() string { return "pebble" }
+
+// KeyGroups returns the key groups the backend owns (state.KeyGroupOwner),
+// so that state.OperatorKey picks a key a restore of the same range keeps.
+func (b *Backend) KeyGroups() (state.KeyGroupRange, int) { return b.groups, b.maxPar }
 
 // Table returns the store called name (state.BytesBackend). The slices its
 // Get returns and its Range passes are valid until the next call on the

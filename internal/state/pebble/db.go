@@ -67,6 +67,9 @@ func pebbleOptions(o Options) (*pebble.Options, int) {
 		Cache:                       pebble.NewCache(mem - mem/4 - mem/64),
 		Logger:                      quietLogger{},
 		CompactionConcurrencyRange:  func() (int, int) { return 1, 2 },
+		// Table.AppendBytes writes merge operands: the default merger
+		// concatenates them (state.AppendCodec values).
+		Merger: pebble.DefaultMerger,
 	}
 	for i := range po.Levels {
 		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)

@@ -27,7 +27,10 @@ type table struct {
 	lastFound bool
 }
 
-var _ state.Store[[]byte] = (*table)(nil)
+var (
+	_ state.Store[[]byte]   = (*table)(nil)
+	_ state.BytesAppender = (*table)(nil)
+)
 
 func (t *table) encode(ns int64, key []byte) []byte {
 	g := state.KeyGroup(key, t.b.maxPar)
@@ -72,6 +75,23 @@ func (t *table) Put(ns int64, key []byte, v []byte) {
 	}
 	t.remember(k, true)
 	t.b.set(k, v)
+}
+
+// AppendBytes writes v as a merge operand: the DB's merger (Pebble's
+// default, which concatenates) joins it to the key's value when the key is
+// read or compacted. No read: Len counts the call as a new entry unless the
+// key was the last one looked up and found.
+func (t *table) AppendBytes(ns int64, key []byte, v []byte) {
+	k := t.encode(ns, key)
+	if t.last == nil || !bytes.Equal(k, t.last) || !t.lastFound {
+		t.len++
+		t.counts[ns]++
+	}
+	t.remember(k, true)
+	if err := t.b.batch.Merge(k, v, nil); err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+	t.b.maybeFlush()
 }
 
 func (t *table) Delete(ns int64, key []byte) {
