@@ -28,7 +28,7 @@ type table struct {
 }
 
 var (
-	_ state.Store[[]byte]   = (*table)(nil)
+	_ state.Store[[]byte] = (*table)(nil)
 	_ state.BytesAppender = (*table)(nil)
 )
 
