@@ -88,10 +88,7 @@ func (t *table) AppendBytes(ns int64, key []byte, v []byte) {
 		t.counts[ns]++
 	}
 	t.remember(k, true)
-	if err := t.b.batch.Merge(k, v, nil); err != nil {
-		panic(fmt.Errorf("pebble state: %w", err))
-	}
-	t.b.maybeFlush()
+	t.b.merge(k, v)
 }
 
 func (t *table) Delete(ns int64, key []byte) {
@@ -100,7 +97,7 @@ func (t *table) Delete(ns int64, key []byte) {
 		return
 	}
 	t.remember(k, false)
-	if err := t.b.batch.Delete(k, nil); err != nil {
+	if err := t.b.indexed().Delete(k, nil); err != nil {
 		panic(fmt.Errorf("pebble state: %w", err))
 	}
 	t.len--
@@ -118,7 +115,7 @@ func (t *table) DropNamespace(ns int64) {
 	}
 	for g := t.b.groups.Start; g <= t.b.groups.End; g++ {
 		lo := appendPrefix(t.key[:0], t.b.uid, g, t.id, ns)
-		if err := t.b.batch.DeleteRange(lo, succ(lo), nil); err != nil {
+		if err := t.b.indexed().DeleteRange(lo, succ(lo), nil); err != nil {
 			panic(fmt.Errorf("pebble state: %w", err))
 		}
 		t.key = lo
@@ -138,7 +135,7 @@ func (t *table) Range(ns int64, fn func(key []byte, v []byte) bool) {
 		return
 	}
 	lo, hi := groupSpan(t.b.uid, t.b.groups)
-	it, err := t.b.batch.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	it, err := t.b.indexed().NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
 		panic(fmt.Errorf("pebble state: %w", err))
 	}
@@ -183,7 +180,7 @@ func (t *table) loadCounts() error {
 		return fmt.Errorf("pebble state: reading entry counts: %w", err)
 	}
 	if found {
-		if err := t.b.batch.DeleteRange(lo, hi, nil); err != nil {
+		if err := t.b.indexed().DeleteRange(lo, hi, nil); err != nil {
 			return err
 		}
 	}
