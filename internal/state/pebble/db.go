@@ -57,10 +57,12 @@ type instance struct {
 // of a window or join is written once and read back once), so memtables
 // get the larger share: fewer, larger flushes mean less compaction.
 //
-// Compaction: L0 compacts at 8 sublevels (stops writes at 24) and the base
-// level holds 256 MB. Window and join state dies by range deletion soon
+// Compaction: L0 compacts at 20 sublevels (stops writes at 60) and the
+// base level holds 256 MB. Window and join state dies by range deletion soon
 // after it is written; the later it is compacted, the more of it is gone
-// by then and need not be rewritten. Reads of absent keys stay cheap on a
+// by then and need not be rewritten; and since every flushed file spans all
+// key groups, each L0 compaction rewrites the overlapping base level, so
+// fewer, larger ones rewrite less. Reads of absent keys stay cheap on a
 // deeper L0 through the bloom filters.
 func pebbleOptions(o Options) (*pebble.Options, int) {
 	mem := o.Memory
@@ -73,8 +75,8 @@ func pebbleOptions(o Options) (*pebble.Options, int) {
 		MemTableSize:                uint64(mem / 4),
 		MemTableStopWritesThreshold: 2,
 		Cache:                       pebble.NewCache(mem - mem/2 - mem/64),
-		L0CompactionThreshold:       8,
-		L0StopWritesThreshold:       24,
+		L0CompactionThreshold:       20,
+		L0StopWritesThreshold:       60,
 		LBaseMaxBytes:               256 << 20,
 		Logger:                      quietLogger{},
 		CompactionConcurrencyRange:  func() (int, int) { return 1, 2 },
