@@ -2,6 +2,7 @@
 //
 //	sluice run script.sql                      run a script until its jobs end (or Ctrl-C)
 //	sluice bench nexmark --queries q0,q1 ...   measure Nexmark queries
+//	sluice bench saber --backend pebble ...    measure the Saber display/click window join
 //	sluice version
 //
 // main only wires flags, signals and the terminal to internal/engine.
@@ -68,8 +69,9 @@ Usage:
   sluice run [flags] SCRIPT.sql     run a script's jobs until they end or Ctrl-C
   sluice bench nexmark [flags]      run Nexmark queries into a blackhole and report events/s
   sluice bench lookup [flags]       lookup join against a private Redis: per-record latency (p50/p99/max)
+  sluice bench saber [flags]        run the Saber display LEFT JOIN click window join and report events/s
   sluice version                    print the version
 
-Run 'sluice run -h' or 'sluice bench nexmark -h' for flags.
+Run 'sluice run -h', 'sluice bench nexmark -h' or 'sluice bench saber -h' for flags.
 `)
 }

@@ -13,6 +13,11 @@
 // issue) encodes with the
 // store's Codec on Put and decodes on Get. Stores are used by one goroutine.
 //
+// Appends: a store whose codec is an AppendCodec (encodings concatenate)
+// can take Append, which on a byte backend that can append (Pebble, a merge
+// operand) writes without reading; elsewhere it is Get, combine, Put
+// (append.go).
+//
 // Snapshots: a backend that can be checkpointed is a Snapshotter; the heap
 // writes one SLST file (heap_snapshot.go has the format) and RestoreHeap
 // reads the key groups of one subtask back from one or more of them,

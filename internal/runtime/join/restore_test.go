@@ -201,7 +201,7 @@ func TestJoinRestore(t *testing.T) {
 		}, true},
 	}
 	for _, c := range cases {
-		for _, be := range restoreBackends {
+		for _, be := range append(restoreBackends, pebbleRestore) {
 			t.Run(c.name+"/"+be.name, func(t *testing.T) {
 				evs := ownKeys(c.x, c.input(rand.New(rand.NewPCG(7, uint64(len(c.name))))))
 				whole := newRun(t, c.x, be)

@@ -32,14 +32,21 @@ type WindowJoin struct {
 	endCol  [2]int
 	endName [2]string
 
-	sides   [2]*rowStore
+	// rows holds both sides' rows by (window_end, join key), in arrival
+	// order: one value per key, so firing a window is one scan of its
+	// namespace, one key at a time, whatever the window's size. On a
+	// backend that can append (Pebble) an insert is one blind write.
+	rows    state.Store[*windowRows]
+	blind   bool                 // rows appends without reading
+	one     windowRows           // insert scratch when blind
+	slab    rowStore             // copies of kept rows when not blind
 	meta    state.Store[[]int64] // pending window ends, written by PrepareSnapshot
 	metaKey []byte
 	pending map[int64]struct{} // window ends with rows
 	key     []byte
 
 	// fire scratch
-	left     map[string]*bucket
+	lb, rb   bucket
 	rmatched []bool
 	ends     []int64
 }
@@ -73,13 +80,11 @@ func newWindow(x *plan.Join, j joiner) (*WindowJoin, error) {
 
 func (w *WindowJoin) Open(ctx *operator.Context, out operator.Output) error {
 	w.joiner.open(ctx, out)
-	for side, name := range [2]string{"window-join-left", "window-join-right"} {
-		s, err := openRowStore(ctx.State, name)
-		if err != nil {
-			return fmt.Errorf("%s: %w", ctx.Name, err)
-		}
-		w.sides[side] = s
+	rows, err := state.NewStore[*windowRows](ctx.State, "window-join-rows", windowRowsCodec{})
+	if err != nil {
+		return fmt.Errorf("%s: %w", ctx.Name, err)
 	}
+	w.rows, w.blind = rows, state.CanAppend(rows)
 	meta, err := state.NewStore[[]int64](ctx.State, "window-join-meta", endsCodec{})
 	if err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, err)
@@ -87,7 +92,6 @@ func (w *WindowJoin) Open(ctx *operator.Context, out operator.Output) error {
 	w.meta = meta
 	w.metaKey = state.OperatorKey(ctx.State, "window-join-meta")
 	w.pending = map[int64]struct{}{}
-	w.left = map[string]*bucket{}
 	if ends, ok := meta.Get(0, w.metaKey); ok { // restored
 		for _, e := range ends {
 			w.pending[e] = struct{}{}
@@ -126,7 +130,7 @@ func (w *WindowJoin) Process(input int, b *types.Batch) error {
 		w.insert(input, end, row)
 	}
 	if w.ctx.Metrics != nil {
-		w.ctx.Metrics.StateSize.Store(int64(w.sides[0].st.Len() + w.sides[1].st.Len()))
+		w.ctx.Metrics.StateSize.Store(int64(w.rows.Len()))
 	}
 	return w.done()
 }
@@ -135,14 +139,19 @@ func (w *WindowJoin) Process(input int, b *types.Batch) error {
 // keyed exchange encodes it (restores split state by the key's hash).
 func (w *WindowJoin) insert(s int, end int64, row types.Row) {
 	w.key = types.AppendKey(w.key[:0], row, w.keys[s])
-	rs := w.sides[s]
-	b, ok := rs.st.Get(end, w.key)
-	if !ok {
-		b = newBucket()
+	if w.blind { // encoded at once: no copy needed
+		w.one.rows = append(w.one.rows[:0], sideRow{side: uint8(s), row: row})
+		state.Append(w.rows, end, w.key, &w.one, appendRows)
+	} else {
+		v := &windowRows{rows: []sideRow{{side: uint8(s), row: w.slab.clone(row)}}}
+		state.Append(w.rows, end, w.key, v, appendRows)
 	}
-	b.rows = append(b.rows, entry{row: rs.clone(row), count: 1})
-	rs.st.Put(end, w.key, b)
 	w.pending[end] = struct{}{}
+}
+
+func appendRows(old, v *windowRows) *windowRows {
+	old.rows = append(old.rows, v.rows...)
+	return old
 }
 
 // Watermark fires, in order, the windows whose last instant wm has reached,
@@ -172,30 +181,44 @@ func (w *WindowJoin) fireUntil(wm int64) error {
 	return w.done()
 }
 
-// fire joins and emits the window ending at end, then drops its rows.
+// fire joins and emits the window ending at end, key by key, then drops
+// its rows.
 func (w *WindowJoin) fire(end int64) {
-	clear(w.left)
-	w.sides[0].st.Range(end, func(k []byte, b *bucket) bool {
-		w.left[string(k)] = b
+	w.rows.Range(end, func(_ []byte, v *windowRows) bool {
+		w.lb.rows, w.rb.rows = w.lb.rows[:0], w.rb.rows[:0]
+		for _, r := range v.rows {
+			if r.side == 0 {
+				w.lb.rows = append(w.lb.rows, entry{row: r.row, count: 1})
+			} else {
+				w.rb.rows = append(w.rb.rows, entry{row: r.row, count: 1})
+			}
+		}
+		lb, rb := &w.lb, &w.rb
+		if len(lb.rows) == 0 {
+			lb = nil
+		}
+		if len(rb.rows) == 0 {
+			rb = nil
+		}
+		side, row := 0, v.rows[0].row
+		if v.rows[0].side != 0 {
+			side = 1
+		}
+		if hasNull(row, w.keys[side]) { // NULL keys match nothing
+			if lb != nil {
+				w.joinKey(lb, nil)
+			}
+			if rb != nil {
+				w.joinKey(nil, rb)
+			}
+		} else {
+			w.joinKey(lb, rb)
+		}
 		return true
 	})
-	w.sides[1].st.Range(end, func(k []byte, rb *bucket) bool {
-		var lb *bucket
-		if !hasNull(rb.rows[0].row, w.keys[1]) { // NULL keys match nothing
-			lb = w.left[string(k)]
-		}
-		w.joinKey(lb, rb)
-		if lb != nil {
-			delete(w.left, string(k))
-		}
-		return true
-	})
-	for _, lb := range w.left {
-		w.joinKey(lb, nil)
-	}
-	clear(w.left)
-	w.sides[0].st.DropNamespace(end)
-	w.sides[1].st.DropNamespace(end)
+	clear(w.lb.rows[:cap(w.lb.rows)])
+	clear(w.rb.rows[:cap(w.rb.rows)])
+	w.rows.DropNamespace(end)
 }
 
 // joinKey emits the join of one key's rows of one window; either bucket
@@ -297,4 +320,54 @@ func (endsCodec) Decode(p []byte) ([]int64, error) {
 		return nil, fmt.Errorf("window join state: %w", err)
 	}
 	return ends, nil
+}
+
+// windowRows is one (window, join key)'s rows of both sides in arrival
+// order.
+type windowRows struct{ rows []sideRow }
+
+type sideRow struct {
+	side uint8 // 0 left, 1 right
+	row  types.Row
+}
+
+// windowRowsCodec encodes windowRows as its rows, each
+//
+//	0x10|side | row (types.AppendRow)
+//
+// with no header, so that encodings concatenate (state.AppendCodec): an
+// insert appends its row without reading the key's others.
+type windowRowsCodec struct{}
+
+var _ state.AppendCodec[*windowRows] = windowRowsCodec{}
+
+const windowRowTag = 0x10
+
+func (windowRowsCodec) Concatenates() {}
+
+func (windowRowsCodec) Encode(dst []byte, v *windowRows) []byte {
+	for _, r := range v.rows {
+		dst = append(dst, windowRowTag|r.side)
+		dst = types.AppendRow(dst, r.row)
+	}
+	return dst
+}
+
+func (windowRowsCodec) Decode(p []byte) (*windowRows, error) {
+	d := types.NewDecoder(p)
+	v := &windowRows{}
+	for d.Len() > 0 && d.Err() == nil {
+		tag := d.Byte()
+		if tag&^1 != windowRowTag {
+			return nil, fmt.Errorf("window join state: unknown row tag %#x", tag)
+		}
+		v.rows = append(v.rows, sideRow{side: tag & 1, row: d.Row()})
+	}
+	if err := d.Done(); err != nil {
+		return nil, fmt.Errorf("window join state: %w", err)
+	}
+	if len(v.rows) == 0 {
+		return nil, fmt.Errorf("window join state: an empty value")
+	}
+	return v, nil
 }

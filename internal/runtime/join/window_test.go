@@ -68,7 +68,7 @@ func runWindowCase(t *testing.T, kind plan.JoinKind, b state.Backend, w10, w20 [
 	h.end()
 	h.expectSorted(append(w20, "WM end")...)
 	j := h.op.(*WindowJoin)
-	if n := j.sides[0].st.Len() + j.sides[1].st.Len(); n != 0 || len(j.pending) != 0 {
+	if n := j.rows.Len(); n != 0 || len(j.pending) != 0 {
 		t.Errorf("%d keys and %d windows in state after every window fired, want none", n, len(j.pending))
 	}
 }

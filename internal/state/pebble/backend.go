@@ -12,9 +12,13 @@ import (
 
 // Backend is the state of one operator instance in the job's DB: a
 // state.BytesBackend whose stores prefix their keys with the instance's
-// uid, the key's key group and the store's id. All writes go through one
-// indexed batch, so reads see them before the batch is committed (at
-// Flush, Snapshot, or when it passes its size threshold).
+// uid, the key's key group and the store's id. Puts and deletes go through
+// an indexed batch, so reads see them before the batch is committed (at
+// Flush, Snapshot, or when it passes its size threshold). Appends (merge
+// operands, table.AppendBytes) go through a plain batch, which costs no
+// index; a read, or a put or delete, commits it first, and an append
+// commits a non-empty indexed batch first, so the DB applies every write in
+// the order it was made.
 //
 // A Backend is used by one goroutine. Storage errors (an I/O error, a
 // full disk) are raised as panics wrapping the error from Store methods,
@@ -24,16 +28,18 @@ type Backend struct {
 	uid    uint64
 	groups state.KeyGroupRange
 	maxPar int
-	batch  *pebble.Batch
+	batch  *pebble.Batch // indexed: puts, deletes, range deletes
+	merges *pebble.Batch // plain: merge operands; empty whenever batch is not
 
 	tables map[string]*table // stores created by Table
 	closed bool
 }
 
 var (
-	_ state.BytesBackend = (*Backend)(nil)
-	_ state.Snapshotter  = (*Backend)(nil)
-	_ state.Claimer      = (*Backend)(nil)
+	_ state.BytesBackend  = (*Backend)(nil)
+	_ state.Snapshotter   = (*Backend)(nil)
+	_ state.Claimer       = (*Backend)(nil)
+	_ state.KeyGroupOwner = (*Backend)(nil)
 )
 
 func newBackend(d *DB, uid uint64, groups state.KeyGroupRange, maxPar int) (*Backend, error) {
@@ -41,10 +47,14 @@ func newBackend(d *DB, uid uint64, groups state.KeyGroupRange, maxPar int) (*Bac
 		return nil, err
 	}
 	return &Backend{db: d, uid: uid, groups: groups, maxPar: maxPar, batch: d.db.NewIndexedBatch(),
-		tables: map[string]*table{}}, nil
+		merges: d.db.NewBatch(), tables: map[string]*table{}}, nil
 }
 
 func (b *Backend) Kind() string { return "pebble" }
+
+// KeyGroups returns the key groups the backend owns (state.KeyGroupOwner),
+// so that state.OperatorKey picks a key a restore of the same range keeps.
+func (b *Backend) KeyGroups() (state.KeyGroupRange, int) { return b.groups, b.maxPar }
 
 // Table returns the store called name (state.BytesBackend). The slices its
 // Get returns and its Range passes are valid until the next call on the
@@ -80,8 +90,11 @@ func (b *Backend) Unclaimed() []string {
 	return names
 }
 
-// Flush commits the pending batch to the DB.
+// Flush commits the pending batches to the DB.
 func (b *Backend) Flush() error {
+	if err := b.commitMerges(); err != nil {
+		return err
+	}
 	if b.batch.Empty() {
 		return nil
 	}
@@ -90,6 +103,44 @@ func (b *Backend) Flush() error {
 	}
 	b.batch.Reset()
 	return nil
+}
+
+// commitMerges commits the pending merge operands.
+func (b *Backend) commitMerges() error {
+	if b.merges.Empty() {
+		return nil
+	}
+	if err := b.merges.Commit(pebble.NoSync); err != nil {
+		return fmt.Errorf("pebble state: commit: %w", err)
+	}
+	b.merges.Reset()
+	return nil
+}
+
+// indexed returns the indexed batch for a write or a read, committing
+// pending merge operands first so that order is kept and reads see them.
+func (b *Backend) indexed() *pebble.Batch {
+	if err := b.commitMerges(); err != nil {
+		panic(err)
+	}
+	return b.batch
+}
+
+// merge writes a merge operand, committing pending indexed writes first.
+func (b *Backend) merge(k, v []byte) {
+	if !b.batch.Empty() {
+		if err := b.Flush(); err != nil {
+			panic(err)
+		}
+	}
+	if err := b.merges.Merge(k, v, nil); err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+	if b.merges.Len() >= b.db.batchAt {
+		if err := b.commitMerges(); err != nil {
+			panic(err)
+		}
+	}
 }
 
 // Close flushes and releases the backend; the state stays in the DB.
@@ -102,12 +153,15 @@ func (b *Backend) Close() error {
 	if cerr := b.batch.Close(); err == nil {
 		err = cerr
 	}
+	if cerr := b.merges.Close(); err == nil {
+		err = cerr
+	}
 	b.db.release(b.uid, b.groups.Start)
 	return err
 }
 
 func (b *Backend) set(k, v []byte) {
-	if err := b.batch.Set(k, v, nil); err != nil {
+	if err := b.indexed().Set(k, v, nil); err != nil {
 		panic(fmt.Errorf("pebble state: %w", err))
 	}
 	b.maybeFlush()
@@ -123,7 +177,7 @@ func (b *Backend) maybeFlush() {
 
 // get looks k up, pending writes included, copying the value into buf.
 func (b *Backend) get(k, buf []byte) ([]byte, bool) {
-	v, closer, err := b.batch.Get(k)
+	v, closer, err := b.indexed().Get(k)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return buf, false
 	}

@@ -52,8 +52,18 @@ type instance struct {
 	start int
 }
 
-// Memory split: a quarter for memtables (two of Memory/8), 1/64 for the
-// write batches, the rest block cache.
+// Memory split: half for memtables (two of Memory/4), 1/64 for the write
+// batches, the rest block cache. Streaming state is write-heavy (every row
+// of a window or join is written once and read back once), so memtables
+// get the larger share: fewer, larger flushes mean less compaction.
+//
+// Compaction: L0 compacts at 20 sublevels (stops writes at 60) and the
+// base level holds 256 MB. Window and join state dies by range deletion soon
+// after it is written; the later it is compacted, the more of it is gone
+// by then and need not be rewritten; and since every flushed file spans all
+// key groups, each L0 compaction rewrites the overlapping base level, so
+// fewer, larger ones rewrite less. Reads of absent keys stay cheap on a
+// deeper L0 through the bloom filters.
 func pebbleOptions(o Options) (*pebble.Options, int) {
 	mem := o.Memory
 	if mem <= 0 {
@@ -62,11 +72,17 @@ func pebbleOptions(o Options) (*pebble.Options, int) {
 	po := &pebble.Options{
 		FS:                          o.FS,
 		DisableWAL:                  true,
-		MemTableSize:                uint64(mem / 8),
+		MemTableSize:                uint64(mem / 4),
 		MemTableStopWritesThreshold: 2,
-		Cache:                       pebble.NewCache(mem - mem/4 - mem/64),
+		Cache:                       pebble.NewCache(mem - mem/2 - mem/64),
+		L0CompactionThreshold:       20,
+		L0StopWritesThreshold:       60,
+		LBaseMaxBytes:               256 << 20,
 		Logger:                      quietLogger{},
 		CompactionConcurrencyRange:  func() (int, int) { return 1, 2 },
+		// Table.AppendBytes writes merge operands: the default merger
+		// concatenates them (state.AppendCodec values).
+		Merger: pebble.DefaultMerger,
 	}
 	for i := range po.Levels {
 		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)

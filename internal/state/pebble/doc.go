@@ -16,8 +16,9 @@
 //
 // One DB per job run, shared by every operator instance, so
 // 'state.backend.pebble.memory' (Options.Memory, default 256 MB) bounds the
-// whole job: a quarter for memtables (two of Memory/8), about 1/64 for
-// each backend's write batch (at most 1 MB), the rest block cache. The DB
+// whole job: half for memtables (two of Memory/4: state is write-heavy),
+// about 1/64 for each backend's write batch (at most 1 MB), the rest block
+// cache. The DB
 // runs without a WAL: its directory is scratch for one run, and
 // durability comes from checkpoints, which flush memtables first. Bloom
 // filters (10 bits/key) on every level keep lookups of absent keys — every
@@ -34,12 +35,19 @@
 //
 // # Invariants
 //
-//   - Reads see every write: writes go to the backend's indexed batch,
-//     committed past its size threshold, at Flush, Snapshot and Close.
-//   - Len is exact: Put and Delete know whether the key existed (from the
-//     lookup of a Get of the same key just before, the aggregate pattern,
-//     or a lookup of their own); per-namespace counts make DropNamespace
-//     (one range deletion per key group of the instance) exact too.
+//   - Reads see every write: puts and deletes go to the backend's indexed
+//     batch, committed past its size threshold, at Flush, Snapshot and
+//     Close; appends (state.BytesAppender: merge operands, concatenated by
+//     Pebble's default merger) go to a plain batch, committed before any
+//     read, put or delete, so the DB sees writes in order. An append is a
+//     blind write: no lookup, no batch index.
+//   - Len is exact for stores written with Put and Delete: they know
+//     whether the key existed (from the lookup of a Get of the same key
+//     just before, the aggregate pattern, or a lookup of their own);
+//     per-namespace counts make DropNamespace (one range deletion per key
+//     group of the instance) exact too. An append counts as an entry (it
+//     cannot know), so Len counts appends, not keys, until the key is
+//     deleted or its namespace dropped.
 //   - Get's value and Range's key and value are valid until the next call
 //     on the store (state.BytesBackend contract); Get copies the value out
 //     of Pebble into a reused buffer, so it does not allocate.

@@ -27,7 +27,10 @@ type table struct {
 	lastFound bool
 }
 
-var _ state.Store[[]byte] = (*table)(nil)
+var (
+	_ state.Store[[]byte] = (*table)(nil)
+	_ state.BytesAppender = (*table)(nil)
+)
 
 func (t *table) encode(ns int64, key []byte) []byte {
 	g := state.KeyGroup(key, t.b.maxPar)
@@ -74,13 +77,27 @@ func (t *table) Put(ns int64, key []byte, v []byte) {
 	t.b.set(k, v)
 }
 
+// AppendBytes writes v as a merge operand: the DB's merger (Pebble's
+// default, which concatenates) joins it to the key's value when the key is
+// read or compacted. No read: Len counts the call as a new entry unless the
+// key was the last one looked up and found.
+func (t *table) AppendBytes(ns int64, key []byte, v []byte) {
+	k := t.encode(ns, key)
+	if t.last == nil || !bytes.Equal(k, t.last) || !t.lastFound {
+		t.len++
+		t.counts[ns]++
+	}
+	t.remember(k, true)
+	t.b.merge(k, v)
+}
+
 func (t *table) Delete(ns int64, key []byte) {
 	k := t.encode(ns, key)
 	if !t.exists(k) {
 		return
 	}
 	t.remember(k, false)
-	if err := t.b.batch.Delete(k, nil); err != nil {
+	if err := t.b.indexed().Delete(k, nil); err != nil {
 		panic(fmt.Errorf("pebble state: %w", err))
 	}
 	t.len--
@@ -98,7 +115,7 @@ func (t *table) DropNamespace(ns int64) {
 	}
 	for g := t.b.groups.Start; g <= t.b.groups.End; g++ {
 		lo := appendPrefix(t.key[:0], t.b.uid, g, t.id, ns)
-		if err := t.b.batch.DeleteRange(lo, succ(lo), nil); err != nil {
+		if err := t.b.indexed().DeleteRange(lo, succ(lo), nil); err != nil {
 			panic(fmt.Errorf("pebble state: %w", err))
 		}
 		t.key = lo
@@ -118,7 +135,7 @@ func (t *table) Range(ns int64, fn func(key []byte, v []byte) bool) {
 		return
 	}
 	lo, hi := groupSpan(t.b.uid, t.b.groups)
-	it, err := t.b.batch.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	it, err := t.b.indexed().NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
 		panic(fmt.Errorf("pebble state: %w", err))
 	}
@@ -163,7 +180,7 @@ func (t *table) loadCounts() error {
 		return fmt.Errorf("pebble state: reading entry counts: %w", err)
 	}
 	if found {
-		if err := t.b.batch.DeleteRange(lo, hi, nil); err != nil {
+		if err := t.b.indexed().DeleteRange(lo, hi, nil); err != nil {
 			return err
 		}
 	}
