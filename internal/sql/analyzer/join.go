@@ -160,7 +160,7 @@ func (s *Session) planSystemTimeJoin(j *ast.Join, kind plan.JoinKind, left *rela
 	if tc.T.IsProcTime() {
 		return s.planLookupJoin(j, kind, left, t, alias)
 	}
-	return s.planTemporalJoin(j, kind, left, t, alias, tc.Index, env, tn)
+	return s.planTemporalJoin(j, kind, left, t, alias, tc.Index, tn)
 }
 
 // planLookupJoin plans a lookup join: the ON condition's equalities between
@@ -297,7 +297,7 @@ func lookupEquality(c plan.Expr, lw int) (int, plan.Expr, bool) {
 
 // planTemporalJoin plans an event-time temporal join against t, which must
 // be a versioned table: a primary key and an event-time attribute.
-func (s *Session) planTemporalJoin(j *ast.Join, kind plan.JoinKind, left *relation, t *plan.Table, alias string, leftTime int, env *ctes, tn *ast.TableName) (*relation, error) {
+func (s *Session) planTemporalJoin(j *ast.Join, kind plan.JoinKind, left *relation, t *plan.Table, alias string, leftTime int, tn *ast.TableName) (*relation, error) {
 	if len(t.PrimaryKey) == 0 || t.Watermark == nil {
 		e := errorf(j.Right, "table '%s' is not a versioned table: an event-time temporal join (FOR SYSTEM_TIME AS OF an event-time attribute) needs a PRIMARY KEY and a WATERMARK on it", t.Name)
 		e.Hint = "declare PRIMARY KEY (...) NOT ENFORCED and WATERMARK FOR on the table (for example an 'upsert-kafka' table, or a changelog format such as 'debezium-json'); for a lookup join use a processing-time attribute"

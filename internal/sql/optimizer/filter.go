@@ -1,9 +1,7 @@
 package optimizer
 
 import (
-	"github.com/sluicehq/sluice/internal/sql/functions"
 	"github.com/sluicehq/sluice/internal/sql/plan"
-	"github.com/sluicehq/sluice/internal/types"
 )
 
 // pushFilters moves filters towards the sources.
@@ -20,7 +18,7 @@ func pushFilters(n plan.Node) plan.Node {
 func pushFilter(f *plan.Filter) plan.Node {
 	switch in := f.Input.(type) {
 	case *plan.Filter:
-		return pushFilter(&plan.Filter{Input: in.Input, Cond: and(in.Cond, f.Cond)})
+		return pushFilter(&plan.Filter{Input: in.Input, Cond: plan.And(in.Cond, f.Cond)})
 	case *plan.Project:
 		if !deterministic(in.Exprs) {
 			return f
@@ -42,25 +40,13 @@ func pushFilter(f *plan.Filter) plan.Node {
 	return f
 }
 
-func and(a, b plan.Expr) plan.Expr {
-	fn, err := functions.Builtins().Lookup("AND")
-	if err != nil {
-		panic(err) // AND is always registered
-	}
-	t := types.BooleanType.WithNullable(a.Type().Nullable || b.Type().Nullable)
-	return &plan.Call{Fn: fn, Args: []plan.Expr{a, b}, T: t}
-}
-
 func deterministic(es []plan.Expr) bool {
-	ok := true
 	for _, e := range es {
-		plan.Walk(e, func(x plan.Expr) {
-			if c, isCall := x.(*plan.Call); isCall && c.Fn.NonDeterministic {
-				ok = false
-			}
-		})
+		if !plan.Deterministic(e) {
+			return false
+		}
 	}
-	return ok
+	return true
 }
 
 // substitute replaces each column reference i in e by exprs[i].
