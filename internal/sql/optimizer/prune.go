@@ -219,12 +219,12 @@ func mergeProjects(n plan.Node) plan.Node {
 			return p.Input
 		}
 		inner, ok := p.Input.(*plan.Project)
-		if !ok || !deterministic(inner.Exprs) || duplicates(p.Exprs, inner.Exprs) {
+		if !ok || !plan.AllDeterministic(inner.Exprs) || duplicates(p.Exprs, inner.Exprs) {
 			return n
 		}
 		exprs := make([]plan.Expr, len(p.Exprs))
 		for i, e := range p.Exprs {
-			exprs[i] = substitute(e, inner.Exprs)
+			exprs[i] = plan.Substitute(e, inner.Exprs)
 		}
 		merged := plan.NewProject(inner.Input, exprs, p.Schema().Names())
 		if merged.IsIdentity() {

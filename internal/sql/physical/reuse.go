@@ -191,7 +191,7 @@ func useKey(u *sourceUse) (string, bool) {
 		identity[c] = c
 	}
 	pre := u.overLayout(identity)
-	return key + "|" + plan.Digest(pre[u.wm.RowTime]) + "|" + plan.Digest(substitute(u.wm.Expr, pre)), true
+	return key + "|" + plan.Digest(pre[u.wm.RowTime]) + "|" + plan.Digest(plan.Substitute(u.wm.Expr, pre)), true
 }
 
 func newSharedScan(uses []*sourceUse) *sharedScan {
@@ -311,7 +311,7 @@ func (p *planner) sharedUse(s *sharedScan, n plan.Node) (*task.Vertex, error) {
 	bc := &branchCalc{in: s.node, exprs: exprs, names: out.Names()}
 	proj := plan.NewProject(s.node, exprs, bc.names)
 	p.chain(b, proj, "Calc", func() (operator.Operator, error) { return operator.NewCalc(nil, exprs) })
-	if deterministic(exprs) {
+	if plan.AllDeterministic(exprs) {
 		p.branches[b] = bc
 	}
 	return b, nil
@@ -348,13 +348,13 @@ func (p *planner) fuseCalc(v *task.Vertex, proj *plan.Project, filter *plan.Filt
 	v.Ops = v.Ops[:0]
 	var cond plan.Expr
 	if filter != nil {
-		cond = substitute(filter.Cond, bc.exprs)
+		cond = plan.Substitute(filter.Cond, bc.exprs)
 	}
 	exprs, names := bc.exprs, bc.names
 	if proj != nil {
 		exprs = make([]plan.Expr, len(proj.Exprs))
 		for i, e := range proj.Exprs {
-			exprs[i] = substitute(e, bc.exprs)
+			exprs[i] = plan.Substitute(e, bc.exprs)
 		}
 		names = proj.Schema().Names()
 	}
@@ -378,38 +378,4 @@ func isIdentity(exprs []plan.Expr, in types.Schema) bool {
 		}
 	}
 	return true
-}
-
-func deterministic(es []plan.Expr) bool {
-	ok := true
-	for _, e := range es {
-		plan.Walk(e, func(x plan.Expr) {
-			if c, isCall := x.(*plan.Call); isCall && c.Fn.NonDeterministic {
-				ok = false
-			}
-		})
-	}
-	return ok
-}
-
-// substitute replaces each column reference i in e by exprs[i], keeping a
-// time attribute mark the reference carries.
-func substitute(e plan.Expr, exprs []plan.Expr) plan.Expr {
-	switch x := e.(type) {
-	case *plan.ColumnRef:
-		r := exprs[x.Index]
-		if t := r.Type(); t.TimeAttr != x.T.TimeAttr {
-			return &plan.Cast{X: r, T: t.WithTimeAttr(x.T.TimeAttr)}
-		}
-		return r
-	case *plan.Call:
-		args := make([]plan.Expr, len(x.Args))
-		for i, a := range x.Args {
-			args[i] = substitute(a, exprs)
-		}
-		return &plan.Call{Fn: x.Fn, Args: args, T: x.T}
-	case *plan.Cast:
-		return &plan.Cast{X: substitute(x.X, exprs), T: x.T, Try: x.Try}
-	}
-	return e
 }

@@ -95,6 +95,17 @@ func KeyCompatible(a, b types.Type) bool {
 	return a.EqualIgnoringNull(b) || a.IsInteger() && b.IsInteger() || a.IsString() && b.IsString() || a.IsBinary() && b.IsBinary()
 }
 
+// AllDeterministic reports whether no expression of es calls a
+// non-deterministic function.
+func AllDeterministic(es []Expr) bool {
+	for _, e := range es {
+		if !Deterministic(e) {
+			return false
+		}
+	}
+	return true
+}
+
 // Deterministic reports whether e calls no non-deterministic function.
 func Deterministic(e Expr) bool {
 	ok := true
@@ -104,4 +115,27 @@ func Deterministic(e Expr) bool {
 		}
 	})
 	return ok
+}
+
+// Substitute replaces each column reference i in e by exprs[i] (inlining a
+// projection). A reference that marks a column as a time attribute keeps
+// the mark: the cast compiles to nothing.
+func Substitute(e Expr, exprs []Expr) Expr {
+	switch x := e.(type) {
+	case *ColumnRef:
+		r := exprs[x.Index]
+		if t := r.Type(); t.TimeAttr != x.T.TimeAttr {
+			return &Cast{X: r, T: t.WithTimeAttr(x.T.TimeAttr)}
+		}
+		return r
+	case *Call:
+		args := make([]Expr, len(x.Args))
+		for i, a := range x.Args {
+			args[i] = Substitute(a, exprs)
+		}
+		return &Call{Fn: x.Fn, Args: args, T: x.T}
+	case *Cast:
+		return &Cast{X: Substitute(x.X, exprs), T: x.T, Try: x.Try}
+	}
+	return e
 }
