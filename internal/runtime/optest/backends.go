@@ -104,30 +104,36 @@ var BytesReopen = RestoreBackend{"bytes-reopen",
 	func(testing.TB) state.Backend { return statetest.NewMemBytes() },
 	func(_ testing.TB, b state.Backend) state.Backend { return b }}
 
-// PebbleCheckpoint checkpoints a Pebble backend of subtask 1 of 2 and
+// PebbleCheckpoint checkpoints a Pebble backend owning every key group and
 // restores the checkpoint into a new DB, as a restarted job does.
-var PebbleCheckpoint = RestoreBackend{"pebble-checkpoint",
-	func(t testing.TB) state.Backend { return openPebble(t, Subtask, nil) },
-	func(t testing.TB, b state.Backend) state.Backend {
-		dir := t.TempDir()
-		files, err := b.(state.Snapshotter).Snapshot(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen := map[string]bool{}
-		var cps []string
-		for _, f := range files {
-			top := strings.SplitN(filepath.ToSlash(f), "/", 2)[0]
-			if !seen[top] {
-				seen[top] = true
-				cps = append(cps, filepath.Join(dir, top))
+var PebbleCheckpoint = PebbleCheckpointFor(allGroups)
+
+// PebbleCheckpointFor is PebbleCheckpoint with backends owning key groups r
+// (Subtask: as subtask 1 of 2).
+func PebbleCheckpointFor(r state.KeyGroupRange) RestoreBackend {
+	return RestoreBackend{"pebble-checkpoint",
+		func(t testing.TB) state.Backend { return openPebble(t, r, nil) },
+		func(t testing.TB, b state.Backend) state.Backend {
+			dir := t.TempDir()
+			files, err := b.(state.Snapshotter).Snapshot(dir)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if len(cps) == 0 {
-			t.Fatalf("the pebble snapshot in %s has no files", dir)
-		}
-		return openPebble(t, Subtask, cps)
-	}}
+			seen := map[string]bool{}
+			var cps []string
+			for _, f := range files {
+				top := strings.SplitN(filepath.ToSlash(f), "/", 2)[0]
+				if !seen[top] {
+					seen[top] = true
+					cps = append(cps, filepath.Join(dir, top))
+				}
+			}
+			if len(cps) == 0 {
+				t.Fatalf("the pebble snapshot in %s has no files", dir)
+			}
+			return openPebble(t, r, cps)
+		}}
+}
 
 // RestoreBackends are HeapSnapshot, BytesReopen and PebbleCheckpoint.
 var RestoreBackends = []RestoreBackend{HeapSnapshot, BytesReopen, PebbleCheckpoint}
