@@ -1,7 +1,6 @@
 package join
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -12,16 +11,7 @@ import (
 )
 
 // subtaskKeys are keys a keyed exchange would send to subtask 1 of 2.
-var subtaskKeys = func() []string {
-	var keys []string
-	for i := 0; len(keys) < 4; i++ {
-		k := fmt.Sprint("k", i)
-		if optest.InSubtask(types.AppendValueKey(nil, S(k))) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}()
+var subtaskKeys = optest.SubtaskKeys("k", 4)
 
 // event is a batch on one side (rows != nil) whose sender had emitted iwm
 // (ms, -1 none), or an operator watermark (ms, -1 end of time).

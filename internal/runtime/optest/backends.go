@@ -2,6 +2,7 @@ package optest
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/sluicehq/sluice/internal/state"
 	"github.com/sluicehq/sluice/internal/state/pebble"
 	"github.com/sluicehq/sluice/internal/state/statetest"
+	"github.com/sluicehq/sluice/internal/types"
 )
 
 // Backend is a state backend the operator tests run against.
@@ -173,4 +175,17 @@ func (r *Run) Restart() {
 	}
 	r.State = r.Backend.Restore(r.T, r.State)
 	r.H = r.open(r.State, r.H.Now)
+}
+
+// SubtaskKeys returns the first n STRING keys prefix0, prefix1, … that a
+// keyed exchange sends to Subtask.
+func SubtaskKeys(prefix string, n int) []string {
+	var keys []string
+	for i := 0; len(keys) < n; i++ {
+		k := prefix + strconv.Itoa(i)
+		if InSubtask(types.AppendValueKey(nil, types.StringValue(k))) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }

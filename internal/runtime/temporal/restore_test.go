@@ -13,16 +13,7 @@ import (
 )
 
 // subtaskKeys are currencies a keyed exchange sends to subtask 1 of 2.
-var subtaskKeys = func() []string {
-	var keys []string
-	for i := 0; len(keys) < 4; i++ {
-		k := fmt.Sprint("C", i)
-		if optest.InSubtask(types.AppendValueKey(nil, types.StringValue(k))) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}()
+var subtaskKeys = optest.SubtaskKeys("C", 4)
 
 type step struct {
 	input int

@@ -1,7 +1,6 @@
 package window
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -14,16 +13,7 @@ import (
 
 // subtaskKeys are 5 keys that a keyed exchange would send to subtask 1 of
 // 2 (whose key groups the heap restore keeps).
-var subtaskKeys = func() []string {
-	var keys []string
-	for i := 0; len(keys) < 5; i++ {
-		k := fmt.Sprint("k", i)
-		if optest.InSubtask(types.AppendValueKey(nil, types.StringValue(k))) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}()
+var subtaskKeys = optest.SubtaskKeys("k", 5)
 
 // event is one step of a window test input: a batch whose sender had
 // emitted watermark iwm, or (rows == nil) an operator watermark.
