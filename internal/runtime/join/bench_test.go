@@ -5,27 +5,17 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
-	"github.com/sluicehq/sluice/internal/state"
 	"github.com/sluicehq/sluice/internal/types"
 )
-
-type discard struct{}
-
-func (discard) Emit(*types.Batch) error   { return nil }
-func (discard) EmitWatermark(int64) error { return nil }
 
 func benchOpen(b *testing.B, x *plan.Join) operator.Operator {
 	op, err := New(x)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := &operator.Context{Name: "Bench", State: state.NewHeap(), Metrics: operator.NewMetrics()}
-	ctx.SetInputWatermark(operator.NoWatermark)
-	if err := op.Open(ctx, discard{}); err != nil {
-		b.Fatal(err)
-	}
-	return op
+	return optest.OpenBench(b, op)
 }
 
 // BenchmarkRegularInnerJoin: as Nexmark q3, "person" rows (left, one per

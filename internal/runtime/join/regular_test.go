@@ -4,8 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
-	"github.com/sluicehq/sluice/internal/state"
 	"github.com/sluicehq/sluice/internal/types"
 )
 
@@ -33,11 +33,11 @@ var (
 	del = types.Delete
 )
 
-func runSteps(t *testing.T, h *harness, steps []step) {
+func runSteps(t *testing.T, h *optest.Harness, steps []step) {
 	t.Helper()
 	for i, s := range steps {
-		h.send(s.side, -1, s.kind, s.row)
-		got := h.out.take()
+		h.Send(s.side, -1, s.kind, s.row)
+		got := h.Out.Take()
 		if len(got) != len(s.want) || len(got) > 0 && !equalLines(got, s.want) {
 			t.Errorf("step %d (%s %s %v):\ngot:  %q\nwant: %q", i+1, [...]string{"L", "R"}[s.side], s.kind, s.row, got, s.want)
 		}
@@ -144,14 +144,10 @@ func TestRegularJoin(t *testing.T) {
 	}
 }
 
-func newPebble(t *testing.T) state.Backend {
-	return openPebble(t, t.TempDir())
-}
-
 func TestRegularJoinPebble(t *testing.T) {
 	for _, c := range regularCases {
 		t.Run(c.name, func(t *testing.T) {
-			runSteps(t, newHarnessOn(t, regularPlan(c.kind, plan.Updates), newPebble(t), 0), c.steps)
+			runSteps(t, newHarnessOn(t, regularPlan(c.kind, plan.Updates), optest.NewPebble(t), 0), c.steps)
 		})
 	}
 }
@@ -179,7 +175,7 @@ func TestNullAwareAntiJoin(t *testing.T) {
 // join row whose key matches but whose condition fails stays padded.
 func TestRegularJoinCondition(t *testing.T) {
 	x := regularPlan(plan.LeftJoin, plan.AppendOnly)
-	x.Cond = call(t, "<", colRef(1, "v", types.IntType), colRef(3, "w", types.IntType))
+	x.Cond = optest.Call(t, "<", colRef(1, "v", types.IntType), colRef(3, "w", types.IntType))
 	runSteps(t, newHarness(t, x), []step{
 		in(L, ins, row(S("a"), I(5)), "+I[a, 5, null, null]"),
 		in(R, ins, row(S("a"), I(3))),
@@ -193,7 +189,7 @@ func TestRegularJoinCondition(t *testing.T) {
 func TestRegularJoinWithoutKeys(t *testing.T) {
 	x := regularPlan(plan.InnerJoin, plan.AppendOnly)
 	x.LeftKeys, x.RightKeys = nil, nil
-	x.Cond = call(t, "<", colRef(1, "v", types.IntType), colRef(3, "w", types.IntType))
+	x.Cond = optest.Call(t, "<", colRef(1, "v", types.IntType), colRef(3, "w", types.IntType))
 	runSteps(t, newHarness(t, x), []step{
 		in(L, ins, row(S("a"), I(5))),
 		in(L, ins, row(null, I(1))),
@@ -205,41 +201,38 @@ func TestRegularJoinWithoutKeys(t *testing.T) {
 // State TTL drops rows not written for the TTL (processing time); the
 // state shrinks through the timers even for keys never read again.
 func TestRegularJoinTTL(t *testing.T) {
-	for _, be := range []struct {
-		name string
-		new  func(t *testing.T) state.Backend
-	}{{"heap", func(*testing.T) state.Backend { return state.NewHeap() }}, {"pebble", newPebble}} {
-		t.Run(be.name, func(t *testing.T) {
-			h := newHarnessOn(t, regularPlan(plan.LeftJoin, plan.AppendOnly), be.new(t), 100)
-			j := h.op.(*RegularJoin)
+	for _, be := range optest.Backends {
+		t.Run(be.Name, func(t *testing.T) {
+			h := newHarnessOn(t, regularPlan(plan.LeftJoin, plan.AppendOnly), be.New(t), 100)
+			j := h.Op.(*RegularJoin)
 			sizes := func(wantL, wantR int) {
 				t.Helper()
 				if l, r := j.sides[0].st.Len(), j.sides[1].st.Len(); l != wantL || r != wantR {
-					t.Errorf("at %d: %d left and %d right keys in state, want %d and %d", h.now, l, r, wantL, wantR)
+					t.Errorf("at %d: %d left and %d right keys in state, want %d and %d", h.Now, l, r, wantL, wantR)
 				}
 			}
-			h.now = 0
+			h.Now = 0
 			runSteps(t, h, []step{in(L, ins, row(S("a"), I(1)), "+I[a, 1, null, null]")})
-			h.now = 50
+			h.Now = 50
 			runSteps(t, h, []step{
 				in(L, ins, row(S("b"), I(2)), "+I[b, 2, null, null]"),
 				// a's match count is written: a lives until 150.
 				in(R, ins, row(S("a"), I(10)), "-D[a, 1, null, null]", "+I[a, 1, a, 10]"),
 			})
-			h.now = 120 // a's first timer (100) fires and re-arms for 150
+			h.Now = 120 // a's first timer (100) fires and re-arms for 150
 			runSteps(t, h, []step{in(R, ins, row(S("b"), I(20)), "-D[b, 2, null, null]", "+I[b, 2, b, 20]")})
 			sizes(2, 2)
-			h.now = 150
-			if err := h.op.(interface{ OnProcTime(int64) error }).OnProcTime(150); err != nil {
+			h.Now = 150
+			if err := h.Op.(interface{ OnProcTime(int64) error }).OnProcTime(150); err != nil {
 				t.Fatal(err)
 			}
 			sizes(1, 1) // left a and right a (written at 50) are gone; b was written at 120
-			h.now = 160
+			h.Now = 160
 			runSteps(t, h, []step{
 				in(R, ins, row(S("a"), I(11))), // the left a row expired: nothing to join
 				in(L, del, row(S("b"), I(2)), "-D[b, 2, b, 20]"),
 			})
-			h.now = 400
+			h.Now = 400
 			if err := j.OnProcTime(400); err != nil {
 				t.Fatal(err)
 			}

@@ -1,64 +1,17 @@
 package join
 
 import (
-	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
-	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
 	"github.com/sluicehq/sluice/internal/state"
-	"github.com/sluicehq/sluice/internal/state/statetest"
 	"github.com/sluicehq/sluice/internal/types"
 )
 
-// restoreBackend hands a new operator instance the state of the previous
-// one, as a restore from a checkpoint does.
-type restoreBackend struct {
-	name    string
-	fresh   func(t *testing.T) state.Backend
-	restore func(t *testing.T, b state.Backend) state.Backend
-}
-
-var subtask = state.RangeFor(state.DefaultMaxParallelism, 2, 1)
-
-var restoreBackends = []restoreBackend{
-	{"heap-snapshot", func(*testing.T) state.Backend {
-		// Subtask 1 of 2: the restore keeps only its key groups.
-		return state.NewHeapFor(subtask, state.DefaultMaxParallelism)
-	}, func(t *testing.T, b state.Backend) state.Backend {
-		dir := t.TempDir()
-		files, err := b.(state.Snapshotter).Snapshot(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range files {
-			files[i] = dir + "/" + files[i]
-		}
-		h, err := state.RestoreHeap(files, subtask, state.DefaultMaxParallelism)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}},
-	// A byte backend reused by the new instance: everything goes through
-	// the codecs, and timers live only in their store.
-	{"bytes-reopen", func(*testing.T) state.Backend { return statetest.NewMemBytes() },
-		func(_ *testing.T, b state.Backend) state.Backend { return b }},
-}
-
 // subtaskKeys are keys a keyed exchange would send to subtask 1 of 2.
-var subtaskKeys = func() []string {
-	var keys []string
-	for i := 0; len(keys) < 4; i++ {
-		k := fmt.Sprint("k", i)
-		if subtask.Contains(state.KeyGroup(types.AppendValueKey(nil, S(k)), state.DefaultMaxParallelism)) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}()
+var subtaskKeys = optest.SubtaskKeys("k", 4)
 
 // event is a batch on one side (rows != nil) whose sender had emitted iwm
 // (ms, -1 none), or an operator watermark (ms, -1 end of time).
@@ -123,7 +76,7 @@ func ownKeys(x *plan.Join, evs []event) []event {
 		}
 		var rows []types.Row
 		for _, r := range e.rows {
-			if subtask.Contains(state.KeyGroup(types.AppendKey(nil, r, keys[e.side]), state.DefaultMaxParallelism)) {
+			if optest.InSubtask(types.AppendKey(nil, r, keys[e.side])) {
 				rows = append(rows, r)
 			}
 		}
@@ -135,51 +88,25 @@ func ownKeys(x *plan.Join, evs []event) []event {
 	return out
 }
 
-type run struct {
-	t   *testing.T
-	x   *plan.Join
-	be  restoreBackend
-	b   state.Backend
-	h   *harness
-	out *collector
+// restoreBackends are optest's, the Pebble backend owning the key groups
+// of subtask 1 of 2 like the heap one.
+var restoreBackends = []optest.RestoreBackend{optest.HeapSnapshot, optest.BytesReopen, optest.PebbleCheckpointFor(optest.Subtask)}
+
+// newRun opens x on a fresh backend of be, its output going to out across
+// restarts.
+func newRun(t *testing.T, x *plan.Join, be optest.RestoreBackend, out optest.Output) *optest.Run {
+	return optest.NewRun(t, be, func(b state.Backend, _ int64) *optest.Harness { return openJoin(t, x, b, 0, out) })
 }
 
-func newRun(t *testing.T, x *plan.Join, be restoreBackend) *run {
-	r := &run{t: t, x: x, be: be, out: &collector{schema: x.Schema()}}
-	r.open(be.fresh(t))
-	return r
-}
-
-func (r *run) open(b state.Backend) {
-	r.t.Helper()
-	op, err := New(r.x)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.b = b
-	r.h = &harness{t: r.t, x: r.x, op: op, out: r.out}
-	r.h.open(b, 0)
-}
-
-func (r *run) restart() {
-	r.t.Helper()
-	if err := r.h.op.(operator.SnapshotPreparer).PrepareSnapshot(); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := r.h.op.Close(); err != nil {
-		r.t.Fatal(err)
-	}
-	r.open(r.be.restore(r.t, r.b))
-}
-
-func (r *run) feed(evs []event) {
-	r.t.Helper()
+// feed processes evs on the run's current instance.
+func feed(r *optest.Run, evs []event) {
+	r.T.Helper()
 	for _, e := range evs {
 		if e.rows == nil {
-			r.h.wm(e.wm)
+			r.H.WM(e.wm)
 			continue
 		}
-		r.h.send(e.side, e.iwm, e.kind, e.rows...)
+		r.H.Send(e.side, e.iwm, e.kind, e.rows...)
 	}
 }
 
@@ -201,26 +128,24 @@ func TestJoinRestore(t *testing.T) {
 		}, true},
 	}
 	for _, c := range cases {
-		for _, be := range append(restoreBackends, pebbleRestore) {
-			t.Run(c.name+"/"+be.name, func(t *testing.T) {
+		for _, be := range restoreBackends {
+			t.Run(c.name+"/"+be.Name, func(t *testing.T) {
 				evs := ownKeys(c.x, c.input(rand.New(rand.NewPCG(7, uint64(len(c.name))))))
-				whole := newRun(t, c.x, be)
-				whole.feed(evs)
-				split := newRun(t, c.x, be)
+				wholeOut, splitOut := optest.NewLines(c.x.Schema()), optest.NewLines(c.x.Schema())
+				feed(newRun(t, c.x, be, wholeOut), evs)
+				split := newRun(t, c.x, be, splitOut)
 				for i := 0; i < len(evs); i += 23 {
-					split.feed(evs[i:min(i+23, len(evs))])
-					split.restart()
+					feed(split, evs[i:min(i+23, len(evs))])
+					split.Restart()
 				}
-				a, b := whole.out.take(), split.out.take()
+				a, b := wholeOut.Take(), splitOut.Take()
 				if c.sorted {
-					a, b = sortSegments(a), sortSegments(b)
+					a, b = optest.SortSegments(a), optest.SortSegments(b)
 				}
 				if len(a) < 20 {
 					t.Fatalf("only %d output lines: the input does not test much", len(a))
 				}
-				if strings.Join(a, "\n") != strings.Join(b, "\n") {
-					t.Errorf("restored run differs:\nuninterrupted:\n  %s\nrestored:\n  %s", strings.Join(a, "\n  "), strings.Join(b, "\n  "))
-				}
+				optest.ExpectSameRun(t, a, b)
 			})
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/internal/connector"
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
 	"github.com/sluicehq/sluice/internal/types"
 )
@@ -22,11 +23,6 @@ func (benchSource) Lookup(_ context.Context, keys []types.Row) ([][]types.Row, e
 }
 func (benchSource) Close() error { return nil }
 
-type discard struct{}
-
-func (discard) Emit(*types.Batch) error   { return nil }
-func (discard) EmitWatermark(int64) error { return nil }
-
 // BenchmarkPartialCache90 joins batches of 1000 rows of which 900 hit the
 // PARTIAL cache and 100 have new keys (one request per batch).
 //
@@ -35,7 +31,7 @@ func BenchmarkPartialCache90(b *testing.B) {
 	tab := newTable(b, map[string]string{"lookup.cache": "PARTIAL", "lookup.partial-cache.max-rows": "100000"},
 		map[string]connector.LookupSource{"a": benchSource{}})
 	h := newHarness(b, newPlan(plan.InnerJoin, tab, nil), DefaultAsync)
-	h.j.out = discard{}
+	h.j.out = optest.Discard{}
 	const size, warm = 1000, 900
 	hot := make([]string, warm)
 	for i := range hot {
@@ -101,7 +97,7 @@ func BenchmarkTinyBatches(b *testing.B) {
 	tab := newTable(b, map[string]string{"lookup.cache": "PARTIAL", "lookup.partial-cache.max-rows": "100000"},
 		map[string]connector.LookupSource{"a": benchSource{}})
 	h := newHarness(b, newPlan(plan.InnerJoin, tab, nil), DefaultAsync)
-	h.j.out = discard{}
+	h.j.out = optest.Discard{}
 	const size = 4
 	keys := make([]string, 1<<21) // more than the cache holds: most keys miss
 	for i := range keys {

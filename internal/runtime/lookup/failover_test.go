@@ -94,7 +94,7 @@ func (h *harness) round(n int) int {
 	}
 	h.process(rows...)
 	h.drain()
-	return len(h.out.take())
+	return len(h.out.Take())
 }
 
 func kRows(n int) []types.Row {

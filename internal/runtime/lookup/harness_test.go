@@ -13,24 +13,16 @@ import (
 	"github.com/sluicehq/sluice/internal/config"
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/runtime/operator"
-	"github.com/sluicehq/sluice/internal/sql/functions"
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
 	"github.com/sluicehq/sluice/internal/state"
 	"github.com/sluicehq/sluice/internal/types"
 )
 
-type fakeNode struct{ schema types.Schema }
-
-func (f fakeNode) Schema() types.Schema { return f.schema }
-func (f fakeNode) Inputs() []plan.Node  { return nil }
-func (f fakeNode) Mode() plan.Mode      { return plan.AppendOnly }
-func (f fakeNode) Describe() string     { return "Fake" }
-
 // The input: id BIGINT, k STRING, v BIGINT; the table dim: k STRING,
 // name STRING, n BIGINT, looked up by k.
-var input = fakeNode{types.Schema{Fields: []types.Field{
-	{Name: "id", Type: types.BigIntType}, {Name: "k", Type: types.StringType}, {Name: "v", Type: types.BigIntType},
-}}}
+var input = optest.NewNode(plan.AppendOnly,
+	optest.Col("id", types.BigIntType), optest.Col("k", types.StringType), optest.Col("v", types.BigIntType))
 
 var dimColumns = []plan.Column{
 	{Name: "k", Type: types.StringType}, {Name: "name", Type: types.StringType}, {Name: "n", Type: types.BigIntType},
@@ -216,44 +208,12 @@ func newPlan(kind plan.JoinKind, tab *plan.Table, cond plan.Expr) *plan.LookupJo
 	return plan.NewLookupJoin(&plan.LookupJoin{Kind: kind, Input: input, Table: tab, TableKeys: []int{0}, InputKeys: []int{1}, Cond: cond})
 }
 
-// collector records rows as the print connector shows them, and
-// watermarks as "WM <ms>".
-type collector struct {
-	mu     sync.Mutex
-	schema types.Schema
-	lines  []string
-}
-
-func (c *collector) Emit(b *types.Batch) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i, r := range b.Rows {
-		c.lines = append(c.lines, types.FormatRowPrint(b.Kinds[i], r, c.schema))
-	}
-	return nil
-}
-
-func (c *collector) EmitWatermark(wm int64) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.lines = append(c.lines, fmt.Sprintf("WM %d", wm/int64(time.Millisecond)))
-	return nil
-}
-
-func (c *collector) take() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	l := c.lines
-	c.lines = nil
-	return l
-}
-
 // harness drives one operator instance with an injectable clock.
 type harness struct {
 	t   testing.TB
 	j   *Join
 	ctx *operator.Context
-	out *collector
+	out *optest.Lines
 	now atomic.Int64
 }
 
@@ -270,7 +230,7 @@ func tryHarness(t testing.TB, x *plan.LookupJoin, async Async, subtask, parallel
 	if err != nil {
 		return nil, err
 	}
-	h := &harness{t: t, j: op.(*Join), out: &collector{schema: x.Schema()}}
+	h := &harness{t: t, j: op.(*Join), out: optest.NewLines(x.Schema())}
 	h.now.Store(int64(time.Hour)) // not zero: zero is "no step yet" for the shifter
 	h.ctx = &operator.Context{Name: "LookupJoin[1]", Subtask: subtask, Parallelism: parallelism, State: state.NewHeap(),
 		Metrics: operator.NewMetrics(), Now: func() int64 { return h.now.Load() }}
@@ -309,10 +269,7 @@ func (h *harness) drain() {
 
 func (h *harness) expect(want ...string) {
 	h.t.Helper()
-	got := h.out.take()
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		h.t.Errorf("got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-	}
+	optest.ExpectLines(h.t, h.out.Take(), want)
 }
 
 // waitFor polls cond (the answers arriving in the background) for up to 10 s.
@@ -325,22 +282,6 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	t.Fatalf("timed out waiting for %s", what)
-}
-
-func call(t testing.TB, name string, args ...plan.Expr) *plan.Call {
-	fn, err := functions.Builtins().Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fargs := make([]functions.Arg, len(args))
-	for i, a := range args {
-		fargs[i] = functions.Arg{Type: a.Type()}
-	}
-	rt, err := fn.Infer(fargs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &plan.Call{Fn: fn, Args: args, T: rt}
 }
 
 func srcs(a connector.LookupSource) map[string]connector.LookupSource {

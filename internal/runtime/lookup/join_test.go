@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
 	"github.com/sluicehq/sluice/internal/types"
 )
@@ -54,7 +55,7 @@ func TestResidualCondition(t *testing.T) {
 	n := &plan.ColumnRef{Index: 5, Name: "n", T: types.BigIntType}
 	for _, kind := range []plan.JoinKind{plan.InnerJoin, plan.LeftJoin} {
 		t.Run(kind.String(), func(t *testing.T) {
-			h := newHarness(t, newPlan(kind, newTable(t, nil, srcs(dimRows())), call(t, ">", v, n)), DefaultAsync)
+			h := newHarness(t, newPlan(kind, newTable(t, nil, srcs(dimRows())), optest.Call(t, ">", v, n)), DefaultAsync)
 			h.process(in(1, "a", 1), in(2, "a", 2), in(3, "a", 3), in(4, "b", 1))
 			h.drain()
 			want := []string{}
@@ -167,7 +168,7 @@ func TestPrepareSnapshotDrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.drain()
-	got := h.out.take()
+	got := h.out.Take()
 	if len(got) != 3 || got[2] != "WM 5" || h.j.inflight != 0 || len(h.j.queue) != 0 {
 		t.Errorf("after PrepareSnapshot: output %q, %d in flight, %d queued; want both rows then WM 5, nothing pending", got, h.j.inflight, len(h.j.queue))
 	}

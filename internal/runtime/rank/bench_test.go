@@ -4,29 +4,19 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
-	"github.com/sluicehq/sluice/internal/state"
 	"github.com/sluicehq/sluice/internal/types"
 )
-
-type discard struct{}
-
-func (discard) Emit(*types.Batch) error   { return nil }
-func (discard) EmitWatermark(int64) error { return nil }
 
 // benchRank feeds rows over 1000 partitions with random values and
 // increasing rowtimes, in batches of 1024; one op is one input row.
 func benchRank(b *testing.B, x *plan.Rank) {
-	op, err := New(x)
+	rk, err := New(x)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := &operator.Context{Name: "Bench", State: state.NewHeap(), Metrics: operator.NewMetrics()}
-	ctx.SetInputWatermark(operator.NoWatermark)
-	if err := op.Open(ctx, discard{}); err != nil {
-		b.Fatal(err)
-	}
+	op := optest.OpenBench(b, rk)
 	const batch = 1024
 	keys := make([]types.Value, 1000)
 	for i := range keys {

@@ -3,65 +3,25 @@ package rank
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
-	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
 	"github.com/sluicehq/sluice/internal/state"
-	"github.com/sluicehq/sluice/internal/state/statetest"
 	"github.com/sluicehq/sluice/internal/types"
 )
-
-// restoreBackend hands a new operator instance the state of the previous
-// one, as a restore from a checkpoint does.
-type restoreBackend struct {
-	name    string
-	fresh   func(t *testing.T) state.Backend
-	restore func(t *testing.T, b state.Backend) state.Backend
-}
-
-var subtask = state.RangeFor(state.DefaultMaxParallelism, 2, 1)
-
-var restoreBackends = []restoreBackend{
-	{"heap-snapshot", func(*testing.T) state.Backend {
-		// Subtask 1 of 2: operator-scoped state must survive the key-group
-		// filter of the restore.
-		return state.NewHeapFor(subtask, state.DefaultMaxParallelism)
-	}, func(t *testing.T, b state.Backend) state.Backend {
-		dir := t.TempDir()
-		files, err := b.(state.Snapshotter).Snapshot(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range files {
-			files[i] = dir + "/" + files[i]
-		}
-		h, err := state.RestoreHeap(files, subtask, state.DefaultMaxParallelism)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}},
-	// Byte backends reused by the new instance: everything goes through the
-	// codecs, TTL timers live in their store.
-	{"bytes-reopen", func(*testing.T) state.Backend { return statetest.NewMemBytes() },
-		func(_ *testing.T, b state.Backend) state.Backend { return b }},
-	{"pebble-checkpoint", func(t *testing.T) state.Backend { return newPebble(t) },
-		func(t *testing.T, b state.Backend) state.Backend { return restorePebble(t, b) }},
-}
 
 // inSubtask reports whether a keyed exchange would send row to subtask 1
 // of 2 (whose key groups the heap restore keeps).
 func inSubtask(x *plan.Rank, row types.Row) bool {
-	return subtask.Contains(state.KeyGroup(types.AppendKey(nil, row, x.PartitionKeys), state.DefaultMaxParallelism))
+	return optest.InSubtask(types.AppendKey(nil, row, x.PartitionKeys))
 }
 
 // step is one input of a restore test: a change whose sender had emitted
 // watermark iwm, or (row == nil) an operator watermark wm.
 type step struct {
 	iwm int64
-	c   change
+	c   optest.Change
 	wm  int64
 	now int64
 }
@@ -87,7 +47,7 @@ func randomInput(rnd *rand.Rand, x *plan.Rank, n int, updating bool) []step {
 			if rnd.IntN(2) == 0 {
 				kind = types.UpdateBefore
 			}
-			steps = append(steps, step{iwm: iwm, c: change{kind, live[j]}, now: now})
+			steps = append(steps, step{iwm: iwm, c: optest.Change{Kind: kind, Row: live[j]}, now: now})
 			live = append(live[:j], live[j+1:]...)
 			continue
 		}
@@ -102,48 +62,24 @@ func randomInput(rnd *rand.Rand, x *plan.Rank, n int, updating bool) []step {
 	return append(steps, step{wm: -1, now: now})
 }
 
-type run struct {
-	t   *testing.T
-	x   *plan.Rank
-	be  restoreBackend
-	b   state.Backend
-	h   *harness
-	out *collector
-	ttl int64
+// newRun opens x with state TTL ttl (ns) on a fresh backend of be, its
+// output going to out across restarts.
+func newRun(t *testing.T, x *plan.Rank, be optest.RestoreBackend, ttl int64, out optest.Output) *optest.Run {
+	return optest.NewRun(t, be, func(b state.Backend, now int64) *optest.Harness {
+		return newHarnessOut(t, x, b, ttl, out, now)
+	})
 }
 
-func newRun(t *testing.T, x *plan.Rank, be restoreBackend, ttl int64) *run {
-	ru := &run{t: t, x: x, be: be, out: &collector{}, ttl: ttl}
-	ru.open(be.fresh(t), 0)
-	return ru
-}
-
-func (ru *run) open(b state.Backend, now int64) {
-	ru.t.Helper()
-	ru.b = b
-	ru.h = newHarnessOut(ru.t, ru.x, b, ru.ttl, ru.out, now)
-}
-
-func (ru *run) restart() {
-	ru.t.Helper()
-	if err := ru.h.op.(operator.SnapshotPreparer).PrepareSnapshot(); err != nil {
-		ru.t.Fatal(err)
-	}
-	if err := ru.h.op.Close(); err != nil {
-		ru.t.Fatal(err)
-	}
-	ru.open(ru.be.restore(ru.t, ru.b), ru.h.now)
-}
-
-func (ru *run) feed(steps []step) {
-	ru.t.Helper()
+// feed processes steps on the run's current instance.
+func feed(ru *optest.Run, steps []step) {
+	ru.T.Helper()
 	for _, s := range steps {
-		ru.h.now = s.now
-		if s.c.row == nil {
-			ru.h.wm(s.wm)
+		ru.H.Now = s.now
+		if s.c.Row == nil {
+			ru.H.WM(s.wm)
 			continue
 		}
-		ru.h.rows(max(s.iwm, -1), s.c)
+		ru.H.SendEach(0, max(s.iwm, -1), s.c)
 	}
 }
 
@@ -164,23 +100,21 @@ func TestRestore(t *testing.T) {
 		{"window-top2", windowNode(byVDesc, 2, true), false, 0},
 	}
 	for _, c := range cases {
-		for _, be := range restoreBackends {
-			t.Run(c.name+"/"+be.name, func(t *testing.T) {
+		for _, be := range optest.RestoreBackends {
+			t.Run(c.name+"/"+be.Name, func(t *testing.T) {
 				steps := randomInput(rand.New(rand.NewPCG(7, uint64(len(c.name)))), c.x, 500, c.updating)
-				whole := newRun(t, c.x, be, c.ttl)
-				whole.feed(steps)
-				split := newRun(t, c.x, be, c.ttl)
+				wholeOut, splitOut := optest.NewLinesFunc(format), optest.NewLinesFunc(format)
+				feed(newRun(t, c.x, be, c.ttl, wholeOut), steps)
+				split := newRun(t, c.x, be, c.ttl, splitOut)
 				for i := 0; i < len(steps); i += 41 {
-					split.feed(steps[i:min(i+41, len(steps))])
-					split.restart()
+					feed(split, steps[i:min(i+41, len(steps))])
+					split.Restart()
 				}
-				a, b := whole.out.take(), split.out.take()
+				a, b := wholeOut.Take(), splitOut.Take()
 				if len(a) < 60 {
 					t.Fatalf("only %d output lines: the input does not test much", len(a))
 				}
-				if strings.Join(a, "\n") != strings.Join(b, "\n") {
-					t.Errorf("restored run differs:\nuninterrupted:\n  %s\nrestored:\n  %s", strings.Join(a, "\n  "), strings.Join(b, "\n  "))
-				}
+				optest.ExpectSameRun(t, a, b)
 			})
 		}
 	}

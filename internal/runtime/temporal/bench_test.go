@@ -3,30 +3,20 @@ package temporal
 import (
 	"testing"
 
-	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
-	"github.com/sluicehq/sluice/internal/state"
 	"github.com/sluicehq/sluice/internal/types"
 )
-
-type discard struct{}
-
-func (discard) Emit(*types.Batch) error   { return nil }
-func (discard) EmitWatermark(int64) error { return nil }
 
 // BenchmarkTemporalJoin: probe rows over 1000 keys, 1 ms apart, a version
 // change for every 10th, a watermark 100 ms behind after every batch of
 // 1024; one op is one input row (probe or version).
 func BenchmarkTemporalJoin(b *testing.B) {
-	op, err := New(joinNode(plan.InnerJoin, nil))
+	j, err := New(joinNode(plan.InnerJoin, nil))
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := &operator.Context{Name: "Bench", State: state.NewHeap(), Metrics: operator.NewMetrics()}
-	ctx.SetInputWatermark(operator.NoWatermark)
-	if err := op.Open(ctx, discard{}); err != nil {
-		b.Fatal(err)
-	}
+	op := optest.OpenBench(b, j)
 	const batch = 1024
 	keys := make([]types.Value, 1000)
 	for i := range keys {

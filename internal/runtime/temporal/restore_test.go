@@ -6,62 +6,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
 	"github.com/sluicehq/sluice/internal/state"
-	"github.com/sluicehq/sluice/internal/state/statetest"
 	"github.com/sluicehq/sluice/internal/types"
 )
 
-type restoreBackend struct {
-	name    string
-	fresh   func(t *testing.T) state.Backend
-	restore func(t *testing.T, b state.Backend) state.Backend
-}
-
-var subtask = state.RangeFor(state.DefaultMaxParallelism, 2, 1)
-
-var restoreBackends = []restoreBackend{
-	{"heap-snapshot", func(*testing.T) state.Backend {
-		return state.NewHeapFor(subtask, state.DefaultMaxParallelism)
-	}, func(t *testing.T, b state.Backend) state.Backend {
-		dir := t.TempDir()
-		files, err := b.(state.Snapshotter).Snapshot(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range files {
-			files[i] = dir + "/" + files[i]
-		}
-		h, err := state.RestoreHeap(files, subtask, state.DefaultMaxParallelism)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}},
-	{"bytes-reopen", func(*testing.T) state.Backend { return statetest.NewMemBytes() },
-		func(_ *testing.T, b state.Backend) state.Backend { return b }},
-	{"pebble-checkpoint", func(t *testing.T) state.Backend { return newPebble(t) },
-		func(t *testing.T, b state.Backend) state.Backend { return restorePebble(t, b) }},
-}
-
 // subtaskKeys are currencies a keyed exchange sends to subtask 1 of 2.
-var subtaskKeys = func() []string {
-	var keys []string
-	for i := 0; len(keys) < 4; i++ {
-		k := fmt.Sprint("C", i)
-		if subtask.Contains(state.KeyGroup(types.AppendValueKey(nil, types.StringValue(k)), state.DefaultMaxParallelism)) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}()
+var subtaskKeys = optest.SubtaskKeys("C", 4)
 
 type step struct {
 	input int
 	iwm   int64
-	c     change
-	wm    int64 // when c.row == nil
+	c     optest.Change
+	wm    int64 // when c.Row == nil
 }
 
 // randomInput: probes and versions over 4 keys, out of order, the probe
@@ -84,65 +42,49 @@ func randomInput(rnd *rand.Rand, n int) []step {
 			continue
 		}
 		kind := []types.RowKind{types.Insert, types.UpdateAfter, types.UpdateAfter, types.Delete}[rnd.IntN(4)]
-		steps = append(steps, step{input: 1, iwm: -1, c: change{kind, rate(k, int64(rnd.IntN(100)), ts)}})
+		steps = append(steps, step{input: 1, iwm: -1, c: optest.Change{Kind: kind, Row: rate(k, int64(rnd.IntN(100)), ts)}})
 	}
 	return append(steps, step{wm: -1})
 }
 
-type run struct {
-	t   *testing.T
-	x   *plan.Join
-	be  restoreBackend
-	b   state.Backend
-	h   *harness
-	out *collector
-}
-
-func (ru *run) open(b state.Backend) {
-	ru.b = b
-	ru.h = newHarness(ru.t, ru.x, b, ru.out)
-}
-
-func (ru *run) feed(steps []step) {
-	ru.t.Helper()
+// feed processes steps on the run's current instance.
+func feed(ru *optest.Run, steps []step) {
+	ru.T.Helper()
 	for _, s := range steps {
-		if s.c.row == nil {
-			ru.h.wm(s.wm)
+		if s.c.Row == nil {
+			ru.H.WM(s.wm)
 			continue
 		}
-		ru.h.send(s.input, max(s.iwm, -1), s.c)
+		ru.H.SendEach(s.input, max(s.iwm, -1), s.c)
 	}
-}
-
-func (ru *run) restart() {
-	ru.t.Helper()
-	if err := ru.h.op.(operator.SnapshotPreparer).PrepareSnapshot(); err != nil {
-		ru.t.Fatal(err)
-	}
-	if err := ru.h.op.Close(); err != nil {
-		ru.t.Fatal(err)
-	}
-	ru.open(ru.be.restore(ru.t, ru.b))
 }
 
 // A join stopped at several points, checkpointed and restored into new
 // instances produces exactly the output of an uninterrupted run.
 func TestRestore(t *testing.T) {
 	for _, kind := range []plan.JoinKind{plan.InnerJoin, plan.LeftJoin} {
-		for _, be := range restoreBackends {
-			t.Run(kind.String()+"/"+be.name, func(t *testing.T) {
+		for _, be := range optest.RestoreBackends {
+			t.Run(kind.String()+"/"+be.Name, func(t *testing.T) {
 				x := joinNode(kind, nil)
 				steps := randomInput(rand.New(rand.NewPCG(3, uint64(kind))), 600)
-				whole := &run{t: t, x: x, be: be, out: &collector{schema: x.Schema()}}
-				whole.open(be.fresh(t))
-				whole.feed(steps)
-				split := &run{t: t, x: x, be: be, out: &collector{schema: x.Schema()}}
-				split.open(be.fresh(t))
-				for i := 0; i < len(steps); i += 43 {
-					split.feed(steps[i:min(i+43, len(steps))])
-					split.restart()
+				newRun := func() (*optest.Run, optest.Output) {
+					out := optest.NewLines(x.Schema())
+					return optest.NewRun(t, be, func(b state.Backend, _ int64) *optest.Harness {
+						op, err := New(x)
+						if err != nil {
+							t.Fatal(err)
+						}
+						return optest.Open(t, op, out, optest.Options{Name: "TemporalJoin[1]", State: b})
+					}), out
 				}
-				a, b := whole.out.take(), split.out.take()
+				whole, wholeOut := newRun()
+				feed(whole, steps)
+				split, splitOut := newRun()
+				for i := 0; i < len(steps); i += 43 {
+					feed(split, steps[i:min(i+43, len(steps))])
+					split.Restart()
+				}
+				a, b := wholeOut.Take(), splitOut.Take()
 				joined := 0
 				for _, l := range a {
 					if strings.HasPrefix(l, "+I") && !strings.HasSuffix(l, "null, null, null]") {
@@ -152,9 +94,7 @@ func TestRestore(t *testing.T) {
 				if joined < 50 {
 					t.Fatalf("only %d joined rows: the input does not test much", joined)
 				}
-				if strings.Join(a, "\n") != strings.Join(b, "\n") {
-					t.Errorf("restored run differs:\nuninterrupted:\n  %s\nrestored:\n  %s", strings.Join(a, "\n  "), strings.Join(b, "\n  "))
-				}
+				optest.ExpectSameRun(t, a, b)
 			})
 		}
 	}

@@ -3,28 +3,16 @@ package window
 import (
 	"testing"
 
-	"github.com/sluicehq/sluice/internal/runtime/operator"
-	"github.com/sluicehq/sluice/internal/state"
-
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
 	"github.com/sluicehq/sluice/internal/types"
 )
-
-type discard struct{}
-
-func (discard) Emit(*types.Batch) error   { return nil }
-func (discard) EmitWatermark(int64) error { return nil }
 
 // benchWindow feeds rows over 1000 keys, 1 ms apart, with a watermark after
 // every batch; one op is one input row.
 func benchWindow(b *testing.B, w plan.Window) {
 	n := plan.NewWindowAggregate(in, w, []int{0}, []plan.AggCall{call(b, plan.AggCount, "c")})
-	op := NewWindowAggregate(n)
-	ctx := &operator.Context{Name: "Bench", State: state.NewHeap(), Metrics: operator.NewMetrics()}
-	ctx.SetInputWatermark(operator.NoWatermark)
-	if err := op.Open(ctx, discard{}); err != nil {
-		b.Fatal(err)
-	}
+	op := optest.OpenBench(b, NewWindowAggregate(n))
 	const batch = 1024
 	keys := make([]types.Value, 1000)
 	for i := range keys {

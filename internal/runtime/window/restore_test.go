@@ -1,64 +1,19 @@
 package window
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
-	"github.com/sluicehq/sluice/internal/runtime/operator"
+	"github.com/sluicehq/sluice/internal/runtime/optest"
 	"github.com/sluicehq/sluice/internal/sql/plan"
 	"github.com/sluicehq/sluice/internal/state"
-	"github.com/sluicehq/sluice/internal/state/statetest"
 	"github.com/sluicehq/sluice/internal/types"
 )
 
-// restoreBackend hands a new operator instance the state of the previous
-// one, as a restore from a checkpoint does.
-type restoreBackend struct {
-	name    string
-	fresh   func() state.Backend
-	restore func(t *testing.T, b state.Backend) state.Backend
-}
-
-var restoreBackends = []restoreBackend{
-	{"heap-snapshot", func() state.Backend {
-		// Subtask 1 of 2: operator-scoped state must survive the key-group
-		// filter of the restore.
-		return state.NewHeapFor(state.RangeFor(state.DefaultMaxParallelism, 2, 1), state.DefaultMaxParallelism)
-	}, func(t *testing.T, b state.Backend) state.Backend {
-		dir := t.TempDir()
-		files, err := b.(state.Snapshotter).Snapshot(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range files {
-			files[i] = dir + "/" + files[i]
-		}
-		h, err := state.RestoreHeap(files, state.RangeFor(state.DefaultMaxParallelism, 2, 1), state.DefaultMaxParallelism)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}},
-	// A byte backend reused by the new instance: everything goes through the
-	// codecs, and session timers live only in their store.
-	{"bytes-reopen", func() state.Backend { return statetest.NewMemBytes() }, func(_ *testing.T, b state.Backend) state.Backend { return b }},
-}
-
 // subtaskKeys are 5 keys that a keyed exchange would send to subtask 1 of
 // 2 (whose key groups the heap restore keeps).
-var subtaskKeys = func() []string {
-	var keys []string
-	kg := state.RangeFor(state.DefaultMaxParallelism, 2, 1)
-	for i := 0; len(keys) < 5; i++ {
-		k := fmt.Sprint("k", i)
-		if kg.Contains(state.KeyGroup(types.AppendValueKey(nil, types.StringValue(k)), state.DefaultMaxParallelism)) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}()
+var subtaskKeys = optest.SubtaskKeys("k", 5)
 
 // event is one step of a window test input: a batch whose sender had
 // emitted watermark iwm, or (rows == nil) an operator watermark.
@@ -99,56 +54,34 @@ func randomWindowInput(rnd *rand.Rand, n int) []event {
 // windowRun drives a window operator, restarting it from its state where
 // asked.
 type windowRun struct {
-	t        *testing.T
-	n        *plan.WindowAggregate
-	be       restoreBackend
-	b        state.Backend
-	h        *harness
+	*optest.Run
 	out      *collector
 	deferred int // deferred rows seen at restarts
 }
 
-func newWindowRun(t *testing.T, n *plan.WindowAggregate, be restoreBackend) *windowRun {
-	w := &windowRun{t: t, n: n, be: be, out: newCollector(t, n.Schema(), n.WindowPropsOffset()+1)}
-	w.open(be.fresh())
-	return w
-}
-
-func (w *windowRun) open(b state.Backend) {
-	w.t.Helper()
-	w.b = b
-	h := &harness{t: w.t, op: NewWindowAggregate(w.n), out: w.out}
-	h.ctx = &operator.Context{Name: "Test[1]", Parallelism: 1, State: b, Metrics: operator.NewMetrics(),
-		Now: func() int64 { return h.now }}
-	h.ctx.SetInputWatermark(operator.NoWatermark)
-	if err := h.op.Open(h.ctx, w.out); err != nil {
-		w.t.Fatal(err)
-	}
-	w.h = h
+func newWindowRun(t *testing.T, n *plan.WindowAggregate, be optest.RestoreBackend) *windowRun {
+	out := newCollector(t, n.Schema(), n.WindowPropsOffset()+1)
+	return &windowRun{out: out, Run: optest.NewRun(t, be, func(b state.Backend, now int64) *optest.Harness {
+		return optest.Open(t, NewWindowAggregate(n), out, optest.Options{State: b, Now: now})
+	})}
 }
 
 func (w *windowRun) restart() {
-	w.t.Helper()
-	if wa, ok := w.h.op.(*WindowAggregate); ok {
+	w.T.Helper()
+	if wa, ok := w.H.Op.(*WindowAggregate); ok {
 		w.deferred += len(wa.deferred)
 	}
-	if err := w.h.op.(operator.SnapshotPreparer).PrepareSnapshot(); err != nil {
-		w.t.Fatal(err)
-	}
-	if err := w.h.op.Close(); err != nil {
-		w.t.Fatal(err)
-	}
-	w.open(w.be.restore(w.t, w.b))
+	w.Restart()
 }
 
 func (w *windowRun) feed(evs []event) {
-	w.t.Helper()
+	w.T.Helper()
 	for _, e := range evs {
 		if e.rows == nil {
-			w.h.wm(e.wm)
+			w.H.WM(e.wm)
 			continue
 		}
-		w.h.rows(e.iwm, e.rows...)
+		w.H.Send(0, e.iwm, types.Insert, e.rows...)
 	}
 }
 
@@ -163,8 +96,8 @@ func TestWindowRestore(t *testing.T) {
 		"session":  {Kind: plan.Session, TimeCol: tsCol, Gap: 7 * ms},
 	}
 	for _, name := range []string{"tumble", "hop", "cumulate", "session"} {
-		for _, be := range restoreBackends {
-			t.Run(name+"/"+be.name, func(t *testing.T) {
+		for _, be := range []optest.RestoreBackend{optest.HeapSnapshot, optest.BytesReopen} {
+			t.Run(name+"/"+be.Name, func(t *testing.T) {
 				n := plan.NewWindowAggregate(in, windows[name], []int{0}, []plan.AggCall{
 					call(t, plan.AggCount, "c"), call(t, plan.AggSum, "s", 1),
 					call(t, plan.AggMax, "mx", 1), call(t, plan.AggFirstValue, "fv", 1),
@@ -177,10 +110,10 @@ func TestWindowRestore(t *testing.T) {
 					split.feed(evs[i:min(i+37, len(evs))])
 					split.restart()
 				}
-				if err := split.h.op.Finish(); err != nil {
+				if err := split.H.Op.Finish(); err != nil {
 					t.Fatal(err)
 				}
-				a, b := whole.out.take(), split.out.take()
+				a, b := whole.out.Take(), split.out.Take()
 				rows := 0
 				for _, l := range a {
 					if strings.HasPrefix(l, "+I") {
@@ -190,9 +123,7 @@ func TestWindowRestore(t *testing.T) {
 				if rows < 50 {
 					t.Fatalf("only %d windows fired: the input does not test much", rows)
 				}
-				if strings.Join(a, "\n") != strings.Join(b, "\n") {
-					t.Errorf("restored run differs:\nuninterrupted:\n  %s\nrestored:\n  %s", strings.Join(a, "\n  "), strings.Join(b, "\n  "))
-				}
+				optest.ExpectSameRun(t, a, b)
 				if name == "hop" && split.deferred == 0 {
 					t.Errorf("no restart had deferred rows: the input does not test them")
 				}
