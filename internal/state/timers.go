@@ -24,11 +24,27 @@ type Timers struct {
 	top   []byte
 }
 
+// TimerTabler is implemented by byte backends that place entries by key
+// group (Pebble): a timer store's keys are AppendTimeKey(time, user key),
+// and such a backend must place each under the key group of its user key,
+// not of the whole key, so that the timer stays visible to the instance
+// that owns the key (and moves with it when state is redistributed).
+type TimerTabler interface {
+	TimerTable(name string) (Store[[]byte], error)
+}
+
 // NewTimers returns timers in memory (inMemory) or in the store called name
 // of b.
 func NewTimers(b Backend, name string, inMemory bool) (*Timers, error) {
 	if inMemory {
 		return &Timers{}, nil
+	}
+	if tt, ok := b.(TimerTabler); ok {
+		t, err := tt.TimerTable(name)
+		if err != nil {
+			return nil, err
+		}
+		return &Timers{store: &codecStore[struct{}]{t: t, c: emptyCodec{}}}, nil
 	}
 	s, err := NewStore[struct{}](b, name, emptyCodec{})
 	if err != nil {

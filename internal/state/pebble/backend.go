@@ -40,6 +40,7 @@ var (
 	_ state.Snapshotter   = (*Backend)(nil)
 	_ state.Claimer       = (*Backend)(nil)
 	_ state.KeyGroupOwner = (*Backend)(nil)
+	_ state.TimerTabler   = (*Backend)(nil)
 )
 
 func newBackend(d *DB, uid uint64, groups state.KeyGroupRange, maxPar int) (*Backend, error) {
@@ -60,6 +61,27 @@ func (b *Backend) KeyGroups() (state.KeyGroupRange, int) { return b.groups, b.ma
 // Get returns and its Range passes are valid until the next call on the
 // store.
 func (b *Backend) Table(name string) (state.Store[[]byte], error) {
+	t, err := b.newTable(name, 0)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// TimerTable returns the store called name for state.Timers
+// (state.TimerTabler): its keys start with an 8-byte time, and each is
+// placed in the key group of the user key after it.
+func (b *Backend) TimerTable(name string) (state.Store[[]byte], error) {
+	t, err := b.newTable(name, 8)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// newTable opens store name; the key group of a key is that of the key
+// without its first groupSkip bytes.
+func (b *Backend) newTable(name string, groupSkip int) (*table, error) {
 	if _, dup := b.tables[name]; dup {
 		return nil, fmt.Errorf("state store %q is created twice in one operator", name)
 	}
@@ -67,7 +89,7 @@ func (b *Backend) Table(name string) (state.Store[[]byte], error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &table{b: b, id: id, name: name, counts: map[int64]int{}}
+	t := &table{b: b, id: id, name: name, counts: map[int64]int{}, groupSkip: groupSkip}
 	if err := t.loadCounts(); err != nil {
 		return nil, err
 	}

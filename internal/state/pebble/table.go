@@ -17,6 +17,9 @@ type table struct {
 	name   string
 	len    int
 	counts map[int64]int // entries per namespace, for DropNamespace and Len
+	// groupSkip leading bytes of a key are left out of its key group (a
+	// timer's time: see Backend.TimerTable).
+	groupSkip int
 
 	key []byte // the last encoded key
 	val []byte // Get's value buffer
@@ -30,10 +33,12 @@ type table struct {
 var (
 	_ state.Store[[]byte] = (*table)(nil)
 	_ state.BytesAppender = (*table)(nil)
+
+	_ state.OrderedRanger[[]byte] = (*table)(nil)
 )
 
 func (t *table) encode(ns int64, key []byte) []byte {
-	g := state.KeyGroup(key, t.b.maxPar)
+	g := state.KeyGroup(key[min(t.groupSkip, len(key)):], t.b.maxPar)
 	t.key = append(appendPrefix(t.key[:0], t.b.uid, g, t.id, ns), key...)
 	return t.key
 }
@@ -151,6 +156,65 @@ func (t *table) Range(ns int64, fn func(key []byte, v []byte) bool) {
 			if !fn(it.Key()[prefixLen:], v) {
 				return
 			}
+		}
+	}
+	if err := it.Error(); err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+}
+
+// OrderedRange visits the namespace in increasing key order
+// (state.OrderedRanger): keys are ordered within each key group, so this
+// merges the groups, one seek per group to start and one per entry
+// visited. Timers use it to find the earliest timer without sorting all.
+func (t *table) OrderedRange(ns int64, fn func(key []byte, v []byte) bool) {
+	if t.counts[ns] == 0 {
+		return
+	}
+	lo, hi := groupSpan(t.b.uid, t.b.groups)
+	it, err := t.b.indexed().NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+	defer it.Close()
+	// heads[i] is the next entry of one group: its full key and value.
+	type head struct{ key, val []byte }
+	var heads []head
+	seek := func(prefix, from []byte, skipFrom bool) (head, bool) {
+		ok := it.SeekGE(from)
+		if ok && skipFrom && bytes.Equal(it.Key(), from) {
+			ok = it.Next()
+		}
+		if !ok || !bytes.HasPrefix(it.Key(), prefix) {
+			return head{}, false
+		}
+		v, err := it.ValueAndErr()
+		if err != nil {
+			panic(fmt.Errorf("pebble state: %w", err))
+		}
+		return head{bytes.Clone(it.Key()), bytes.Clone(v)}, true
+	}
+	for g := t.b.groups.Start; g <= t.b.groups.End; g++ {
+		prefix := appendPrefix(nil, t.b.uid, g, t.id, ns)
+		if h, ok := seek(prefix, prefix, false); ok {
+			heads = append(heads, h)
+		}
+	}
+	for len(heads) > 0 {
+		m := 0
+		for i := range heads {
+			if bytes.Compare(heads[i].key[prefixLen:], heads[m].key[prefixLen:]) < 0 {
+				m = i
+			}
+		}
+		h := heads[m]
+		if !fn(h.key[prefixLen:], h.val) {
+			return
+		}
+		if next, ok := seek(h.key[:prefixLen], h.key, true); ok {
+			heads[m] = next
+		} else {
+			heads = append(heads[:m], heads[m+1:]...)
 		}
 	}
 	if err := it.Error(); err != nil {
