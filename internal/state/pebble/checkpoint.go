@@ -19,6 +19,11 @@ import (
 // place of its SSTs.
 const ManifestFile = "SHARED.json"
 
+// manifestVersion is the format of the Pebble state an incremental
+// checkpoint holds: 2 since timers are placed in the key group of their
+// user key.
+const manifestVersion = 2
+
 // Manifest describes an incremental checkpoint: a Pebble checkpoint whose
 // SST files live in a shared directory.
 type Manifest struct {
@@ -154,7 +159,7 @@ func (d *DB) share(dir, shared string) (m Manifest, err error) {
 	if err != nil {
 		return m, err
 	}
-	m = Manifest{Version: 1, Shared: rel, SSTs: map[string]string{}}
+	m = Manifest{Version: manifestVersion, Shared: rel, SSTs: map[string]string{}}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return m, err
@@ -258,7 +263,12 @@ func readManifest(dir string) (Manifest, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return m, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
 	}
-	if m.Version != 1 {
+	switch {
+	case m.Version == 1:
+		// Version 1 placed timers by the hash of (time, key): restored
+		// under today's layout they could not be removed once fired.
+		return m, fmt.Errorf("%s: Pebble state of format 1, written by an earlier Sluice whose timer layout this version does not read; start the job without this checkpoint or savepoint (or take the savepoint with the hashmap backend)", filepath.Join(dir, ManifestFile))
+	case m.Version != manifestVersion:
 		return m, fmt.Errorf("%s: unsupported version %d", filepath.Join(dir, ManifestFile), m.Version)
 	}
 	return m, nil
