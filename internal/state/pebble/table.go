@@ -61,10 +61,11 @@ func (t *table) lookup(k []byte) ([]byte, bool) {
 	return t.b.get(k, t.val)
 }
 
-// written records that k now has a value.
+// written records that k is about to get a value (rebuilding first: the
+// scan must not miss k, not written yet).
 func (t *table) written(k []byte) {
-	t.filter.add(k)
 	t.maybeRebuildFilter()
+	t.filter.add(k)
 }
 
 // maybeRebuildFilter rebuilds the filter from the live keys once it has
