@@ -1,8 +1,10 @@
 package pebble
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -24,12 +26,14 @@ import (
 // full disk) are raised as panics wrapping the error from Store methods,
 // which have no error result; Flush, Snapshot and Close return them.
 type Backend struct {
-	db     *DB
-	uid    uint64
-	groups state.KeyGroupRange
-	maxPar int
-	batch  *pebble.Batch // indexed: puts, deletes, range deletes
-	merges *pebble.Batch // plain: merge operands; empty whenever batch is not
+	db      *DB
+	uid     uint64
+	groups  state.KeyGroupRange
+	maxPar  int
+	batch   *pebble.Batch // indexed: puts, deletes, range deletes
+	merges  *pebble.Batch // plain: merge operands; empty whenever batch is not
+	sorted  *pebble.Batch // plain: batch's writes in key order, at commit
+	pending []pendingOp   // commitSorted's scratch
 
 	tables map[string]*table // stores created by Table
 	closed bool
@@ -48,7 +52,7 @@ func newBackend(d *DB, uid uint64, groups state.KeyGroupRange, maxPar int) (*Bac
 		return nil, err
 	}
 	return &Backend{db: d, uid: uid, groups: groups, maxPar: maxPar, batch: d.db.NewIndexedBatch(),
-		merges: d.db.NewBatch(), tables: map[string]*table{}}, nil
+		merges: d.db.NewBatch(), sorted: d.db.NewBatch(), tables: map[string]*table{}}, nil
 }
 
 func (b *Backend) Kind() string { return "pebble" }
@@ -93,6 +97,7 @@ func (b *Backend) newTable(name string, groupSkip int) (*table, error) {
 	if err := t.loadCounts(); err != nil {
 		return nil, err
 	}
+	t.buildFilter() // restored keys, if any
 	b.tables[name] = t
 	return t, nil
 }
@@ -120,11 +125,70 @@ func (b *Backend) Flush() error {
 	if b.batch.Empty() {
 		return nil
 	}
+	if b.commitSorted() {
+		return nil
+	}
 	if err := b.batch.Commit(pebble.NoSync); err != nil {
 		return fmt.Errorf("pebble state: commit: %w", err)
 	}
 	b.batch.Reset()
 	return nil
+}
+
+// commitSorted commits the indexed batch's puts and deletes in key order,
+// the last write of each key only, through a plain batch, and reports
+// whether it did; it declines batches holding other operations (range
+// deletions). Pebble applies a batch to the memtable skiplist in batch
+// order: keys in order walk neighbouring skiplist nodes, still in the CPU
+// cache, where random keys (new groups of an aggregate) miss it on nearly
+// every level; this halves the cost of a commit.
+func (b *Backend) commitSorted() bool {
+	b.pending = b.pending[:0]
+	r := b.batch.Reader()
+	for {
+		kind, k, v, ok, err := r.Next()
+		if err != nil || (ok && kind != pebble.InternalKeyKindSet && kind != pebble.InternalKeyKindDelete) {
+			return false
+		}
+		if !ok {
+			break
+		}
+		b.pending = append(b.pending, pendingOp{len(b.pending), kind == pebble.InternalKeyKindDelete, k, v})
+	}
+	slices.SortFunc(b.pending, func(x, y pendingOp) int {
+		if c := bytes.Compare(x.k, y.k); c != 0 {
+			return c
+		}
+		return x.seq - y.seq // a key's writes in batch order
+	})
+	for i, op := range b.pending {
+		if i+1 < len(b.pending) && bytes.Equal(op.k, b.pending[i+1].k) {
+			continue // overwritten later in the batch
+		}
+		var err error
+		if op.del {
+			err = b.sorted.Delete(op.k, nil)
+		} else {
+			err = b.sorted.Set(op.k, op.v, nil)
+		}
+		if err != nil {
+			panic(fmt.Errorf("pebble state: %w", err))
+		}
+	}
+	b.pending = b.pending[:0]
+	if err := b.sorted.Commit(pebble.NoSync); err != nil {
+		panic(fmt.Errorf("pebble state: commit: %w", err))
+	}
+	b.sorted.Reset()
+	b.batch.Reset()
+	return true
+}
+
+// pendingOp is a write of the indexed batch, pointing into its buffer.
+type pendingOp struct {
+	seq  int
+	del  bool
+	k, v []byte
 }
 
 // commitMerges commits the pending merge operands.
@@ -176,6 +240,9 @@ func (b *Backend) Close() error {
 		err = cerr
 	}
 	if cerr := b.merges.Close(); err == nil {
+		err = cerr
+	}
+	if cerr := b.sorted.Close(); err == nil {
 		err = cerr
 	}
 	b.db.release(b.uid, b.groups.Start)

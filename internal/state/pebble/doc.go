@@ -48,6 +48,13 @@
 //     group of the instance) exact too. An append counts as an entry (it
 //     cannot know), so Len counts appends, not keys, until the key is
 //     deleted or its namespace dropped.
+//   - Each table keeps an in-memory filter of the keys it has written
+//     (filter.go, 12 bits a key, rebuilt from the live keys on Table after
+//     a restore and when deletes leave it over twice the entries): a key
+//     it rules out is absent without a Pebble lookup — every new group.
+//   - The indexed batch commits its puts and deletes sorted by key, the
+//     last write of each key only (Backend.commitSorted): inserts in key
+//     order keep the memtable skiplist walk in the CPU cache.
 //   - Get's value and Range's key and value are valid until the next call
 //     on the store (state.BytesBackend contract); Get copies the value out
 //     of Pebble into a reused buffer, so it does not allocate.

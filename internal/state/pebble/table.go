@@ -28,6 +28,9 @@ type table struct {
 	// lookup to keep Len exact.
 	last      []byte
 	lastFound bool
+	// filter holds every key written since it was built (filter.go): a key
+	// it does not hold is absent, without a lookup.
+	filter *keyFilter
 }
 
 var (
@@ -50,9 +53,60 @@ func (t *table) exists(k []byte) bool {
 		return t.lastFound
 	}
 	var found bool
-	t.val, found = t.b.get(k, t.val)
+	t.val, found = t.lookup(k)
 	t.remember(k, found)
 	return found
+}
+
+// lookup reads k unless the filter rules it out.
+func (t *table) lookup(k []byte) ([]byte, bool) {
+	if !t.filter.mayContain(k) {
+		return t.val, false
+	}
+	return t.b.get(k, t.val)
+}
+
+// written records that k is about to get a value (rebuilding first: the
+// scan must not miss k, not written yet).
+func (t *table) written(k []byte) {
+	t.maybeRebuildFilter()
+	t.filter.add(k)
+}
+
+// maybeRebuildFilter rebuilds the filter from the live keys once it has
+// taken more than twice as many keys as there are entries (deleted keys
+// and dropped namespaces): a scan of the entries, amortised over as many
+// writes.
+func (t *table) maybeRebuildFilter() {
+	if t.filter.added <= 2*t.len+filterFirstCap {
+		return
+	}
+	t.buildFilter()
+}
+
+// buildFilter fills a new filter with the keys of the table.
+func (t *table) buildFilter() {
+	t.filter = newKeyFilter()
+	if t.len == 0 {
+		return
+	}
+	lo, hi := groupSpan(t.b.uid, t.b.groups)
+	it, err := t.b.indexed().NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+	defer it.Close()
+	var prefix []byte
+	for g := t.b.groups.Start; g <= t.b.groups.End; g++ {
+		prefix = binary.BigEndian.AppendUint16(appendGroup(prefix[:0], t.b.uid, g), t.id)
+		for ok := it.SeekGE(prefix); ok && bytes.HasPrefix(it.Key(), prefix); ok = it.Next() {
+			t.filter.add(it.Key())
+		}
+	}
+	if err := it.Error(); err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+	t.filter.added = t.len
 }
 
 func (t *table) remember(k []byte, found bool) {
@@ -64,7 +118,7 @@ func (t *table) remember(k []byte, found bool) {
 func (t *table) Get(ns int64, key []byte) ([]byte, bool) {
 	k := t.encode(ns, key)
 	var found bool
-	t.val, found = t.b.get(k, t.val)
+	t.val, found = t.lookup(k)
 	t.remember(k, found)
 	if !found {
 		return nil, false
@@ -77,6 +131,7 @@ func (t *table) Put(ns int64, key []byte, v []byte) {
 	if !t.exists(k) {
 		t.len++
 		t.counts[ns]++
+		t.written(k)
 	}
 	t.remember(k, true)
 	t.b.set(k, v)
@@ -91,6 +146,7 @@ func (t *table) AppendBytes(ns int64, key []byte, v []byte) {
 	if t.last == nil || !bytes.Equal(k, t.last) || !t.lastFound {
 		t.len++
 		t.counts[ns]++
+		t.written(k)
 	}
 	t.remember(k, true)
 	t.b.merge(k, v)

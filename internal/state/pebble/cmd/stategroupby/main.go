@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -45,6 +46,7 @@ func main() {
 	mem := flag.Int64("memory", pebble.DefaultMemory, "pebble memory budget in bytes")
 	dir := flag.String("dir", "", "pebble directory (default a temp dir)")
 	restore := flag.Bool("restore", false, "pebble: snapshot and restore into a fresh DB, timed")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the load phase to this file")
 	flag.Parse()
 	if *rows == 0 {
 		*rows = 2 * *keys
@@ -75,6 +77,11 @@ func main() {
 
 	row := make(types.Row, 1)
 	var key []byte
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+	}
 	start := time.Now()
 	const stride = 2_654_435_761 // coprime with any key count not a multiple of it
 	for i := 0; i < *rows; i++ {
@@ -92,6 +99,9 @@ func main() {
 		check(b.(*pebble.Backend).Flush())
 	}
 	took := time.Since(start)
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
 	fmt.Printf("backend=%s keys=%d rows=%d len=%d took=%s rows/s=%.0f VmHWM=%s\n",
 		*backend, *keys, *rows, s.Len(), took.Round(time.Millisecond), float64(*rows)/took.Seconds(), status("VmHWM"))
 
