@@ -21,6 +21,20 @@ func (k RowKind) IsRetract() bool { return k == UpdateBefore || k == Delete }
 // Row is the values of one row, in schema order.
 type Row []Value
 
+// Equal reports whether two rows have the same width and equal values
+// (Equal, so NULL equals NULL: the rows are the same change).
+func (r Row) Equal(o Row) bool {
+	if len(r) != len(o) {
+		return false
+	}
+	for i := range r {
+		if !Equal(r[i], o[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // Clone copies the row so it can be kept after the batch holding it is
 // reused. Strings, arrays and maps are immutable and shared; nested ROW
 // values are copied, because a source may carve them from its batch's arena

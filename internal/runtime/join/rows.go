@@ -40,7 +40,7 @@ func newBucket() *bucket { return &bucket{timer: noTimer} }
 // find returns the index of the entry holding a row equal to r, or -1.
 func (b *bucket) find(r types.Row) int {
 	for i := range b.rows {
-		if sameRow(b.rows[i].row, r) {
+		if b.rows[i].row.Equal(r) {
 			return i
 		}
 	}
@@ -52,18 +52,6 @@ func (b *bucket) remove(i int) {
 	copy(b.rows[i:], b.rows[i+1:])
 	b.rows[len(b.rows)-1] = entry{}
 	b.rows = b.rows[:len(b.rows)-1]
-}
-
-func sameRow(a, b types.Row) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !types.Equal(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // rowStore is one side's rows: a state store of buckets by (namespace,

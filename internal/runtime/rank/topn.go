@@ -170,7 +170,7 @@ func (t *TopN) retract(row types.Row, now int64) error {
 	}
 	pos := -1
 	for i := t.ord.lower(p.rows, row); i < len(p.rows) && t.ord.compare(p.rows[i], row) == 0; i++ {
-		if sameRow(p.rows[i], row) {
+		if p.rows[i].Equal(row) {
 			pos = i
 			break
 		}
@@ -222,18 +222,6 @@ func (t *TopN) emitRetract(rows []types.Row, pos int) error {
 		return t.emit(types.Delete, rows[old-1], int64(old))
 	}
 	return nil
-}
-
-func sameRow(a, b types.Row) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !types.Equal(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 func (t *TopN) Watermark(wm int64) error {

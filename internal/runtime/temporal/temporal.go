@@ -1,6 +1,7 @@
 package temporal
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -180,9 +181,9 @@ func (j *Join) processProbe(kind types.RowKind, row types.Row) error {
 	ks.seq++
 	i, _ := slices.BinarySearchFunc(ks.probes, p, func(a, b probe) int {
 		if a.time != b.time {
-			return cmp64(a.time, b.time)
+			return cmp.Compare(a.time, b.time)
 		}
-		return cmp64(a.seq, b.seq)
+		return cmp.Compare(a.seq, b.seq)
 	})
 	ks.probes = slices.Insert(ks.probes, i, p)
 	j.arm(ks)
@@ -203,7 +204,7 @@ func (j *Join) processVersion(kind types.RowKind, row types.Row) error {
 	j.key = types.AppendKey(j.key[:0], row, j.x.RightKeys)
 	ks := j.get()
 	v := version{time: tv.I, kind: kind, row: row.Clone()}
-	i, found := slices.BinarySearchFunc(ks.versions, v.time, func(a version, t int64) int { return cmp64(a.time, t) })
+	i, found := slices.BinarySearchFunc(ks.versions, v.time, func(a version, t int64) int { return cmp.Compare(a.time, t) })
 	switch {
 	case !found:
 		ks.versions = slices.Insert(ks.versions, i, v)
@@ -290,7 +291,7 @@ func (j *Join) fire(ks *keyState, wm int64) error {
 // valid returns 1 + the index of the latest version with time <= t (0 when
 // none).
 func (j *Join) valid(ks *keyState, t int64) int {
-	i, found := slices.BinarySearchFunc(ks.versions, t, func(a version, t int64) int { return cmp64(a.time, t) })
+	i, found := slices.BinarySearchFunc(ks.versions, t, func(a version, t int64) int { return cmp.Compare(a.time, t) })
 	if found {
 		return i + 1
 	}
@@ -327,13 +328,3 @@ func (j *Join) emit(ks *keyState, p probe) error {
 // joined them all before Finish).
 func (j *Join) Finish() error { return j.output.Flush() }
 func (j *Join) Close() error  { return nil }
-
-func cmp64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
