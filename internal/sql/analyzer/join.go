@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"slices"
-	"strconv"
 
 	"github.com/sluicehq/sluice/internal/sql/ast"
 	"github.com/sluicehq/sluice/internal/sql/plan"
@@ -37,7 +36,7 @@ func (s *Session) planJoin(j *ast.Join, env *ctes) (*relation, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := joinScope(left, right, kind)
+	sc := joinScope(left, right.scope, kind)
 	var cond plan.Expr
 	switch {
 	case j.On != nil:
@@ -59,7 +58,7 @@ func (s *Session) planJoin(j *ast.Join, env *ctes) (*relation, error) {
 // the left's; the side an outer join pads becomes nullable. Regular joins
 // drop time attributes (plan.NewJoin); the optimizer restores them when it
 // recognises an interval or window join.
-func joinScope(left, right *relation, kind plan.JoinKind) *scope {
+func joinScope(left *relation, right *scope, kind plan.JoinKind) *scope {
 	sc := newScope()
 	lw := left.node.Schema().Len()
 	for _, c := range left.scope.cols {
@@ -68,7 +67,7 @@ func joinScope(left, right *relation, kind plan.JoinKind) *scope {
 		}
 		sc.cols = append(sc.cols, c)
 	}
-	for _, c := range right.scope.cols {
+	for _, c := range right.cols {
 		if kind.LeftOuter() {
 			c.typ = c.typ.WithNullable(true)
 		}
@@ -180,16 +179,9 @@ func (s *Session) planLookupJoin(j *ast.Join, kind plan.JoinKind, left *relation
 	}
 	phys := t.PhysicalSchema()
 	lw := left.node.Schema().Len()
-	sc := newScope()
-	sc.cols = append(sc.cols, left.scope.cols...)
 	tableScope := newScope()
-	tableScope.add(alias, phys, lw)
-	for _, c := range tableScope.cols {
-		if kind == plan.LeftJoin {
-			c.typ = c.typ.WithNullable(true)
-		}
-		sc.cols = append(sc.cols, c)
-	}
+	tableScope.add(alias, phys, 0)
+	sc := joinScope(left, tableScope, kind)
 	cond, err := s.joinCondition(j.On, sc)
 	if err != nil {
 		return nil, err
@@ -218,7 +210,6 @@ func (s *Session) planLookupJoin(j *ast.Join, kind plan.JoinKind, left *relation
 	// Key expressions that are not plain left columns become extra columns
 	// appended to the left side, dropped again after the join.
 	input := left.node
-	ins := input.Schema()
 	var extra []plan.Expr
 	inputKeys := make([]int, len(keyExprs))
 	for i, e := range keyExprs {
@@ -231,17 +222,7 @@ func (s *Session) planLookupJoin(j *ast.Join, kind plan.JoinKind, left *relation
 	}
 	shift := map[int]int{}
 	if len(extra) > 0 {
-		exprs := make([]plan.Expr, 0, lw+len(extra))
-		names := make([]string, 0, lw+len(extra))
-		for i, f := range ins.Fields {
-			exprs = append(exprs, &plan.ColumnRef{Index: i, Name: f.Name, T: f.Type})
-			names = append(names, f.Name)
-		}
-		for i, e := range extra {
-			exprs = append(exprs, e)
-			names = append(names, "$lookup_key"+strconv.Itoa(i))
-		}
-		input = plan.NewProject(input, exprs, names)
+		input = withColumns(input, extra, numbered("$lookup_key", len(extra)))
 		for i := range phys.Fields {
 			shift[lw+i] = lw + len(extra) + i
 		}
@@ -252,18 +233,7 @@ func (s *Session) planLookupJoin(j *ast.Join, kind plan.JoinKind, left *relation
 	}
 	var node plan.Node = plan.NewLookupJoin(&plan.LookupJoin{Kind: kind, Input: input, Table: t, TableKeys: tableKeys, InputKeys: inputKeys, Cond: rc})
 	if len(extra) > 0 {
-		// Drop the computed key columns.
-		js := node.Schema()
-		var exprs []plan.Expr
-		var names []string
-		for i, f := range js.Fields {
-			if i >= lw && i < lw+len(extra) {
-				continue
-			}
-			exprs = append(exprs, &plan.ColumnRef{Index: i, Name: f.Name, T: f.Type})
-			names = append(names, f.Name)
-		}
-		node = plan.NewProject(node, exprs, names)
+		node = withoutColumns(node, lw, len(extra)) // the computed keys
 	}
 	return &relation{node: node, scope: sc}, nil
 }
@@ -310,7 +280,7 @@ func (s *Session) planTemporalJoin(j *ast.Join, kind plan.JoinKind, left *relati
 	if right, err = realias(right, alias, tn.ColAliases, tn); err != nil {
 		return nil, err
 	}
-	sc := joinScope(left, right, kind)
+	sc := joinScope(left, right.scope, kind)
 	cond, err := s.joinCondition(j.On, sc)
 	if err != nil {
 		return nil, err

@@ -84,11 +84,7 @@ func (s *Session) planRowNumber(sel *ast.Select, rel *relation) (*relation, *ast
 		order = append(order, plan.SortKey{Column: colOf(e), Desc: o.Desc, NullsFirst: nullsFirst})
 	}
 	if len(extra) > 0 {
-		names := in.Schema().Names()
-		for i := range extra {
-			names = append(names, "$over"+string(rune('0'+i)))
-		}
-		in = plan.NewProject(in, append(identity(in.Schema()), extra...), names)
+		in = withColumns(in, extra, numbered("$over", len(extra)))
 	}
 	rank := plan.NewRank(&plan.Rank{Input: in, PartitionKeys: part, Order: order, RankStart: 1, RankEnd: math.MaxInt64,
 		OutputRank: true, RankName: itemName(sel.Items[item], item)})

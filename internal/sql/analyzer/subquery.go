@@ -1,6 +1,8 @@
 package analyzer
 
 import (
+	"strconv"
+
 	"github.com/sluicehq/sluice/internal/sql/ast"
 	"github.com/sluicehq/sluice/internal/sql/functions"
 	"github.com/sluicehq/sluice/internal/sql/plan"
@@ -118,7 +120,7 @@ func (s *Session) planInSubquery(q *ast.In, not bool, rel *relation, env *ctes) 
 		} else {
 			is := right.Schema()
 			yi = is.Len()
-			right = plan.NewProject(right, append(identity(is), y), append(is.Names(), "$value"))
+			right = withColumns(right, []plan.Expr{y}, []string{"$value"})
 		}
 		where = func(ow int) (plan.Expr, error) {
 			if sel.Where == nil {
@@ -154,7 +156,7 @@ func (s *Session) planInSubquery(q *ast.In, not bool, rel *relation, env *ctes) 
 			}
 			x = &plan.Cast{X: x, T: yt.Type.WithNullable(x.Type().Nullable)}
 		}
-		left = plan.NewProject(left, append(identity(left.Schema()), x), append(left.Schema().Names(), "$in"))
+		left = withColumns(left, []plan.Expr{x}, []string{"$in"})
 		col = &plan.ColumnRef{Index: lw, Name: "$in", T: x.Type()}
 	}
 	ln := left.Schema().Len()
@@ -168,7 +170,7 @@ func (s *Session) planInSubquery(q *ast.In, not bool, rel *relation, env *ctes) 
 	}
 	var node plan.Node = plan.NewJoin(&plan.Join{Kind: semiKind(not), Left: left, Right: right, Cond: plan.And(eq, w), NullAwareAnti: not})
 	if ln != lw {
-		node = plan.NewProject(node, identity(node.Schema())[:lw], node.Schema().Names()[:lw])
+		node = withoutColumns(node, lw, ln-lw)
 	}
 	return &relation{node: node, scope: rel.scope}, nil
 }
@@ -192,6 +194,28 @@ func (s *Session) planExists(q *ast.Exists, not bool, rel *relation, env *ctes) 
 	}
 	node := plan.NewJoin(&plan.Join{Kind: semiKind(not), Left: rel.node, Right: inner.node, Cond: cond})
 	return &relation{node: node, scope: rel.scope}, nil
+}
+
+// withColumns appends computed columns to n's.
+func withColumns(n plan.Node, extra []plan.Expr, names []string) plan.Node {
+	s := n.Schema()
+	return plan.NewProject(n, append(identity(s), extra...), append(s.Names(), names...))
+}
+
+// numbered names count columns: prefix0, prefix1, ...
+func numbered(prefix string, count int) []string {
+	names := make([]string, count)
+	for i := range names {
+		names[i] = prefix + strconv.Itoa(i)
+	}
+	return names
+}
+
+// withoutColumns drops columns [from, from+count) of n.
+func withoutColumns(n plan.Node, from, count int) plan.Node {
+	s := n.Schema()
+	ids, names := identity(s), s.Names()
+	return plan.NewProject(n, append(ids[:from:from], ids[from+count:]...), append(names[:from:from], names[from+count:]...))
 }
 
 func identity(s types.Schema) []plan.Expr {
