@@ -99,7 +99,7 @@ func (v *IntervalJoin) Process(input int, b *types.Batch) error {
 	if input != 0 && input != 1 {
 		return fmt.Errorf("%s: input %d of a two-input join", v.ctx.Name, input)
 	}
-	v.countIn(b.Len())
+	v.CountIn(b.Len())
 	for i, row := range b.Rows {
 		if k := b.Kinds[i]; k != types.Insert && k != types.UpdateAfter {
 			return fmt.Errorf("%s: %w, got %s on the %s input", v.ctx.Name, ErrUpdatingInput, k, [...]string{"left", "right"}[input])
@@ -129,7 +129,7 @@ func (v *IntervalJoin) processRow(s int, row types.Row) error {
 		return err
 	}
 	if t <= v.ctx.InputWatermark() {
-		v.late()
+		v.Late()
 		return nil
 	}
 	o := 1 - s
@@ -227,7 +227,7 @@ func (v *IntervalJoin) Watermark(wm int64) error {
 	if err := v.done(); err != nil {
 		return err
 	}
-	return v.watermark(wm)
+	return v.Emitter.Watermark(wm)
 }
 
 // Finish flushes: the final watermark (operator.EndOfTime) has emptied the

@@ -6,16 +6,11 @@ import (
 	"github.com/sluicehq/sluice/internal/types"
 )
 
-// outputChunk is the number of rows after which an operator emits its
-// output batch without waiting for the end of the call.
-const outputChunk = 1024
-
 // joiner is what the three operators share around their state: the
-// residual condition over left ++ right, and the output batch.
+// residual condition over left ++ right, and the output.
 type joiner struct {
+	operator.Emitter
 	ctx      *operator.Context
-	out      operator.Output
-	batch    *types.Batch
 	cond     functions.Eval // nil: every pair of equal keys matches
 	nl, nr   int            // column counts of the sides
 	leftOnly bool           // SEMI/ANTI: output the left columns only
@@ -24,8 +19,8 @@ type joiner struct {
 }
 
 func (j *joiner) open(ctx *operator.Context, out operator.Output) {
-	j.ctx, j.out = ctx, out
-	j.batch = types.NewBatch(outputChunk)
+	j.ctx = ctx
+	j.Emitter.Open(ctx, out)
 	j.pair = make(types.Row, j.nl+j.nr)
 }
 
@@ -47,18 +42,15 @@ func (j *joiner) emit(kind types.RowKind, l, r types.Row) {
 	if j.leftOnly {
 		w = j.nl
 	}
-	o := j.batch.Alloc(w) // zeroed: NULLs
+	o := j.Alloc(w) // zeroed: NULLs
 	if l != nil {
 		copy(o, l)
 	}
 	if r != nil && !j.leftOnly {
 		copy(o[j.nl:], r)
 	}
-	j.batch.Append(kind, o)
-	if j.batch.Len() >= outputChunk {
-		if err := j.flush(); err != nil && j.err == nil {
-			j.err = err
-		}
+	if err := j.Append(kind, o); err != nil && j.err == nil {
+		j.err = err
 	}
 }
 
@@ -81,44 +73,13 @@ func (j *joiner) emitPair(kind types.RowKind, side int, row, other types.Row) {
 	}
 }
 
-func (j *joiner) flush() error {
-	if j.batch.Len() == 0 {
-		return nil
-	}
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.RowsOut.Add(int64(j.batch.Len()))
-	}
-	err := j.out.Emit(j.batch)
-	j.batch.Reset()
-	return err
-}
-
 // done flushes and reports the first emit error.
 func (j *joiner) done() error {
-	err := j.flush()
+	err := j.Flush()
 	if j.err != nil {
 		err, j.err = j.err, nil
 	}
 	return err
-}
-
-func (j *joiner) watermark(wm int64) error {
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.Watermark.Store(wm)
-	}
-	return j.out.EmitWatermark(wm)
-}
-
-func (j *joiner) countIn(n int) {
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.RowsIn.Add(int64(n))
-	}
-}
-
-func (j *joiner) late() {
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.LateDropped.Add(1)
-	}
 }
 
 // hasNull reports whether any of the columns cols of row is NULL: such a

@@ -127,7 +127,7 @@ func (r *RegularJoin) Process(input int, b *types.Batch) error {
 			break
 		}
 	}
-	r.countIn(b.Len())
+	r.CountIn(b.Len())
 	if r.ctx.Metrics != nil {
 		r.ctx.Metrics.StateSize.Store(int64(r.sides[0].st.Len() + r.sides[1].st.Len()))
 	}
@@ -437,7 +437,7 @@ func (r *RegularJoin) Watermark(wm int64) error {
 	if r.ttl > 0 {
 		r.expire(r.ctx.Now())
 	}
-	return r.watermark(wm)
+	return r.Emitter.Watermark(wm)
 }
 
 func (r *RegularJoin) Finish() error { return r.done() }

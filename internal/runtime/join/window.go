@@ -113,7 +113,7 @@ func (w *WindowJoin) Process(input int, b *types.Batch) error {
 	if input != 0 && input != 1 {
 		return fmt.Errorf("%s: input %d of a two-input join", w.ctx.Name, input)
 	}
-	w.countIn(b.Len())
+	w.CountIn(b.Len())
 	in := w.ctx.InputWatermark()
 	for i, row := range b.Rows {
 		if k := b.Kinds[i]; k != types.Insert && k != types.UpdateAfter {
@@ -124,7 +124,7 @@ func (w *WindowJoin) Process(input int, b *types.Batch) error {
 			return fmt.Errorf("%s: %w", w.ctx.Name, err)
 		}
 		if end-ms <= in {
-			w.late()
+			w.Late()
 			continue
 		}
 		w.insert(input, end, row)
@@ -160,7 +160,7 @@ func (w *WindowJoin) Watermark(wm int64) error {
 	if err := w.fireUntil(wm); err != nil {
 		return err
 	}
-	return w.watermark(wm)
+	return w.Emitter.Watermark(wm)
 }
 
 func (w *WindowJoin) fireUntil(wm int64) error {
