@@ -22,8 +22,7 @@ type Join struct {
 	nIn     int
 	nTable  int
 	ctx     *operator.Context
-	out     operator.Output
-	outB    *types.Batch
+	out     operator.Emitter
 	now     func() int64
 	set     settings
 	sources []connector.LookupSource
@@ -104,7 +103,7 @@ func New(x *plan.LookupJoin, async Async) (operator.Operator, error) {
 		async.Timeout = DefaultAsync.Timeout
 	}
 	j := &Join{x: x, async: async, left: x.Kind == plan.LeftJoin,
-		nIn: x.Input.Schema().Len(), nTable: x.Table.PhysicalSchema().Len(), outB: types.NewBatch(1024)}
+		nIn: x.Input.Schema().Len(), nTable: x.Table.PhysicalSchema().Len()}
 	if x.Cond != nil {
 		c, err := operator.Compile(x.Cond)
 		if err != nil {
@@ -118,7 +117,8 @@ func New(x *plan.LookupJoin, async Async) (operator.Operator, error) {
 // Open creates the lookup source(s) and the cache; a FULL cache is loaded
 // before Open returns.
 func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
-	j.ctx, j.out = ctx, out
+	j.ctx = ctx
+	j.out.Open(ctx, out)
 	j.now = ctx.Now
 	if j.now == nil {
 		j.now = func() int64 { return time.Now().UnixNano() }
@@ -268,7 +268,7 @@ func (j *Join) Process(_ int, b *types.Batch) error {
 			}
 		}
 		j.lat.record(time.Since(arrived), n)
-		return j.flush()
+		return j.out.Flush()
 	}
 	return j.enqueue(b, hits, known, arrived)
 }
@@ -412,13 +412,13 @@ func (j *Join) emitReady() error {
 				return err
 			}
 		case e.isWM:
-			return j.flush() // waits for the entries before it
+			return j.out.Flush() // waits for the entries before it
 		case e.pending == 0:
 			if err := j.emitEntry(e); err != nil {
 				return err
 			}
 		case j.async.Ordered:
-			return j.flush()
+			return j.out.Flush()
 		default:
 			i++
 			continue
@@ -428,7 +428,7 @@ func (j *Join) emitReady() error {
 	if len(j.queue) == 0 {
 		j.queue = j.queue[:0:0] // let the backing array go
 	}
-	return j.flush()
+	return j.out.Flush()
 }
 
 func (j *Join) emitEntry(e *entry) error {
@@ -448,7 +448,7 @@ func (j *Join) emitEntry(e *entry) error {
 // joinRow appends row joined with each of its table rows that passes the
 // condition (kind kept); LEFT: NULL-padded when none does.
 func (j *Join) joinRow(kind types.RowKind, row types.Row, matches []types.Row) error {
-	out := j.outB
+	out := &j.out
 	matched := false
 	for _, m := range matches {
 		r := out.Alloc(j.nIn + j.nTable)
@@ -459,40 +459,24 @@ func (j *Join) joinRow(kind types.RowKind, row types.Row, matches []types.Row) e
 				continue
 			}
 		}
-		out.Append(kind, r)
+		if err := out.Append(kind, r); err != nil {
+			return err
+		}
 		matched = true
 	}
 	if !matched && j.left {
 		r := out.Alloc(j.nIn + j.nTable)
 		copy(r, row)
-		out.Append(kind, r)
-	}
-	if out.Len() >= 4096 {
-		return j.flush()
+		return out.Append(kind, r)
 	}
 	return nil
 }
 
-func (j *Join) flush() error {
-	if j.outB.Len() == 0 {
-		return nil
-	}
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.RowsOut.Add(int64(j.outB.Len()))
-	}
-	err := j.out.Emit(j.outB)
-	j.outB.Reset()
-	return err
-}
-
 func (j *Join) emitWatermark(wm int64) error {
-	if err := j.flush(); err != nil {
+	if err := j.out.Flush(); err != nil {
 		return err
 	}
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.Watermark.Store(wm)
-	}
-	return j.out.EmitWatermark(wm)
+	return j.out.Watermark(wm)
 }
 
 // Watermark passes wm on after every row that came before it.
