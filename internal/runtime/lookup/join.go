@@ -234,10 +234,8 @@ func (j *Join) Process(_ int, b *types.Batch) error {
 			return err
 		}
 	}
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.RowsIn.Add(int64(b.Len()))
-	}
 	n := b.Len()
+	j.out.CountIn(n)
 	if cap(j.hits) < n {
 		j.hits, j.known = make([][]types.Row, n), make([]bool, n)
 	}
