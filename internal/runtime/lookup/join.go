@@ -15,17 +15,18 @@ import (
 // Join is the lookup join operator: each input row joined with the rows of
 // a dimension table looked up by key at processing time.
 type Join struct {
-	x       *plan.LookupJoin
-	async   Async
-	left    bool // LEFT join: unmatched rows NULL-padded
-	cond    functions.Eval
-	nIn     int
-	nTable  int
-	ctx     *operator.Context
-	out     operator.Emitter
-	now     func() int64
-	set     settings
-	sources []connector.LookupSource
+	x        *plan.LookupJoin
+	async    Async
+	left     bool // LEFT join: unmatched rows NULL-padded
+	cond     functions.Eval
+	nIn      int
+	nTable   int
+	ctx      *operator.Context
+	out      operator.Emitter
+	now      func() int64
+	set      settings                 // interpreted by New
+	failover *connector.CreateContext // the secondary backend's, nil without a failover pair
+	sources  []connector.LookupSource
 
 	fetch   *fetcher
 	partial *partialCache
@@ -84,18 +85,6 @@ func New(x *plan.LookupJoin, async Async) (operator.Operator, error) {
 	if len(x.TableKeys) == 0 || len(x.TableKeys) != len(x.InputKeys) {
 		return nil, fmt.Errorf("lookup join on table '%s': %d table keys for %d input keys", x.Table.Name, len(x.TableKeys), len(x.InputKeys))
 	}
-	// Check the options now, so that the planner, which builds one
-	// operator to check it, reports them before the job starts.
-	if t := x.Table; t.Resolved.Options != nil {
-		if _, err := parseSettings(t.Name, t.Resolved.Options, t.Connector.LookupFullCacheOnly); err != nil {
-			return nil, err
-		}
-		if hasFailover(t.Options) {
-			if _, err := failoverContext(t); err != nil {
-				return nil, err
-			}
-		}
-	}
 	if async.Capacity <= 0 {
 		async.Capacity = DefaultAsync.Capacity
 	}
@@ -104,6 +93,23 @@ func New(x *plan.LookupJoin, async Async) (operator.Operator, error) {
 	}
 	j := &Join{x: x, async: async, left: x.Kind == plan.LeftJoin,
 		nIn: x.Input.Schema().Len(), nTable: x.Table.PhysicalSchema().Len()}
+	// Interpret the options now, so that the planner, which builds one
+	// operator to check it, reports them before the job starts; Open
+	// uses them.
+	if t := x.Table; t.Resolved.Options != nil {
+		set, err := parseSettings(t.Name, t.Resolved.Options, t.Connector.LookupFullCacheOnly)
+		if err != nil {
+			return nil, err
+		}
+		j.set = set
+		if hasFailover(t.Options) {
+			cc, err := failoverContext(t)
+			if err != nil {
+				return nil, err
+			}
+			j.failover = &cc
+		}
+	}
 	if x.Cond != nil {
 		c, err := operator.Compile(x.Cond)
 		if err != nil {
@@ -127,11 +133,7 @@ func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
 	if t.Resolved.Options == nil {
 		return fmt.Errorf("lookup join on table '%s': the table's options were not resolved", t.Name)
 	}
-	set, err := parseSettings(t.Name, t.Resolved.Options, t.Connector.LookupFullCacheOnly)
-	if err != nil {
-		return err
-	}
-	j.set = set
+	set := j.set
 	j.runCtx, j.cancel = context.WithCancel(context.Background())
 	j.disp = newDispatcher(j.runCtx, j.async.requests(), set.batchSize, j.async.Capacity, j.runRequest)
 
@@ -143,12 +145,8 @@ func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
 	j.fetch = &fetcher{table: t.Name, connector: t.Connector.Name, maxRetries: set.maxRetries, timeout: j.async.Timeout,
 		backoff: 10 * time.Millisecond, maxBackoff: time.Second, width: j.nTable, now: j.now}
 	j.fetch.backends = append(j.fetch.backends, j.newBackend("primary", src))
-	if hasFailover(t.Options) {
-		cc, err := failoverContext(t)
-		if err != nil {
-			return err
-		}
-		src2, err := t.Connector.NewLookup(connector.LookupContext{CreateContext: cc, Keys: j.x.TableKeys})
+	if j.failover != nil {
+		src2, err := t.Connector.NewLookup(connector.LookupContext{CreateContext: *j.failover, Keys: j.x.TableKeys})
 		if err != nil {
 			return fmt.Errorf("lookup join on table '%s': the failover backend: %w", t.Name, err)
 		}
