@@ -1,6 +1,7 @@
 package saberbench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -113,7 +114,7 @@ func (c *counter) percentiles(qs ...float64) []time.Duration {
 	if len(ds) == 0 {
 		return out
 	}
-	slices.SortFunc(ds, func(a, b delay) int { return int(min(max(a.d-b.d, -1), 1)) })
+	slices.SortFunc(ds, func(a, b delay) int { return cmp.Compare(a.d, b.d) })
 	var total int64
 	for _, d := range ds {
 		total += d.n

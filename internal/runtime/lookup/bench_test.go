@@ -31,7 +31,7 @@ func BenchmarkPartialCache90(b *testing.B) {
 	tab := newTable(b, map[string]string{"lookup.cache": "PARTIAL", "lookup.partial-cache.max-rows": "100000"},
 		map[string]connector.LookupSource{"a": benchSource{}})
 	h := newHarness(b, newPlan(plan.InnerJoin, tab, nil), DefaultAsync)
-	h.j.out = optest.Discard{}
+	h.j.out.Open(h.ctx, optest.Discard{})
 	const size, warm = 1000, 900
 	hot := make([]string, warm)
 	for i := range hot {
@@ -97,7 +97,7 @@ func BenchmarkTinyBatches(b *testing.B) {
 	tab := newTable(b, map[string]string{"lookup.cache": "PARTIAL", "lookup.partial-cache.max-rows": "100000"},
 		map[string]connector.LookupSource{"a": benchSource{}})
 	h := newHarness(b, newPlan(plan.InnerJoin, tab, nil), DefaultAsync)
-	h.j.out = optest.Discard{}
+	h.j.out.Open(h.ctx, optest.Discard{})
 	const size = 4
 	keys := make([]string, 1<<21) // more than the cache holds: most keys miss
 	for i := range keys {

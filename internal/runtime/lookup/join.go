@@ -15,18 +15,18 @@ import (
 // Join is the lookup join operator: each input row joined with the rows of
 // a dimension table looked up by key at processing time.
 type Join struct {
-	x       *plan.LookupJoin
-	async   Async
-	left    bool // LEFT join: unmatched rows NULL-padded
-	cond    functions.Eval
-	nIn     int
-	nTable  int
-	ctx     *operator.Context
-	out     operator.Output
-	outB    *types.Batch
-	now     func() int64
-	set     settings
-	sources []connector.LookupSource
+	x        *plan.LookupJoin
+	async    Async
+	left     bool // LEFT join: unmatched rows NULL-padded
+	cond     functions.Eval
+	nIn      int
+	nTable   int
+	ctx      *operator.Context
+	out      operator.Emitter
+	now      func() int64
+	set      settings                 // interpreted by New
+	failover *connector.CreateContext // the secondary backend's, nil without a failover pair
+	sources  []connector.LookupSource
 
 	fetch   *fetcher
 	partial *partialCache
@@ -85,18 +85,6 @@ func New(x *plan.LookupJoin, async Async) (operator.Operator, error) {
 	if len(x.TableKeys) == 0 || len(x.TableKeys) != len(x.InputKeys) {
 		return nil, fmt.Errorf("lookup join on table '%s': %d table keys for %d input keys", x.Table.Name, len(x.TableKeys), len(x.InputKeys))
 	}
-	// Check the options now, so that the planner, which builds one
-	// operator to check it, reports them before the job starts.
-	if t := x.Table; t.Resolved.Options != nil {
-		if _, err := parseSettings(t.Name, t.Resolved.Options, t.Connector.LookupFullCacheOnly); err != nil {
-			return nil, err
-		}
-		if hasFailover(t.Options) {
-			if _, err := failoverContext(t); err != nil {
-				return nil, err
-			}
-		}
-	}
 	if async.Capacity <= 0 {
 		async.Capacity = DefaultAsync.Capacity
 	}
@@ -104,7 +92,24 @@ func New(x *plan.LookupJoin, async Async) (operator.Operator, error) {
 		async.Timeout = DefaultAsync.Timeout
 	}
 	j := &Join{x: x, async: async, left: x.Kind == plan.LeftJoin,
-		nIn: x.Input.Schema().Len(), nTable: x.Table.PhysicalSchema().Len(), outB: types.NewBatch(1024)}
+		nIn: x.Input.Schema().Len(), nTable: x.Table.PhysicalSchema().Len()}
+	// Interpret the options now, so that the planner, which builds one
+	// operator to check it, reports them before the job starts; Open
+	// uses them.
+	if t := x.Table; t.Resolved.Options != nil {
+		set, err := parseSettings(t.Name, t.Resolved.Options, t.Connector.LookupFullCacheOnly)
+		if err != nil {
+			return nil, err
+		}
+		j.set = set
+		if hasFailover(t.Options) {
+			cc, err := failoverContext(t)
+			if err != nil {
+				return nil, err
+			}
+			j.failover = &cc
+		}
+	}
 	if x.Cond != nil {
 		c, err := operator.Compile(x.Cond)
 		if err != nil {
@@ -118,7 +123,8 @@ func New(x *plan.LookupJoin, async Async) (operator.Operator, error) {
 // Open creates the lookup source(s) and the cache; a FULL cache is loaded
 // before Open returns.
 func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
-	j.ctx, j.out = ctx, out
+	j.ctx = ctx
+	j.out.Open(ctx, out)
 	j.now = ctx.Now
 	if j.now == nil {
 		j.now = func() int64 { return time.Now().UnixNano() }
@@ -127,11 +133,7 @@ func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
 	if t.Resolved.Options == nil {
 		return fmt.Errorf("lookup join on table '%s': the table's options were not resolved", t.Name)
 	}
-	set, err := parseSettings(t.Name, t.Resolved.Options, t.Connector.LookupFullCacheOnly)
-	if err != nil {
-		return err
-	}
-	j.set = set
+	set := j.set
 	j.runCtx, j.cancel = context.WithCancel(context.Background())
 	j.disp = newDispatcher(j.runCtx, j.async.requests(), set.batchSize, j.async.Capacity, j.runRequest)
 
@@ -143,12 +145,8 @@ func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
 	j.fetch = &fetcher{table: t.Name, connector: t.Connector.Name, maxRetries: set.maxRetries, timeout: j.async.Timeout,
 		backoff: 10 * time.Millisecond, maxBackoff: time.Second, width: j.nTable, now: j.now}
 	j.fetch.backends = append(j.fetch.backends, j.newBackend("primary", src))
-	if hasFailover(t.Options) {
-		cc, err := failoverContext(t)
-		if err != nil {
-			return err
-		}
-		src2, err := t.Connector.NewLookup(connector.LookupContext{CreateContext: cc, Keys: j.x.TableKeys})
+	if j.failover != nil {
+		src2, err := t.Connector.NewLookup(connector.LookupContext{CreateContext: *j.failover, Keys: j.x.TableKeys})
 		if err != nil {
 			return fmt.Errorf("lookup join on table '%s': the failover backend: %w", t.Name, err)
 		}
@@ -234,10 +232,8 @@ func (j *Join) Process(_ int, b *types.Batch) error {
 			return err
 		}
 	}
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.RowsIn.Add(int64(b.Len()))
-	}
 	n := b.Len()
+	j.out.CountIn(n)
 	if cap(j.hits) < n {
 		j.hits, j.known = make([][]types.Row, n), make([]bool, n)
 	}
@@ -268,7 +264,7 @@ func (j *Join) Process(_ int, b *types.Batch) error {
 			}
 		}
 		j.lat.record(time.Since(arrived), n)
-		return j.flush()
+		return j.out.Flush()
 	}
 	return j.enqueue(b, hits, known, arrived)
 }
@@ -412,13 +408,13 @@ func (j *Join) emitReady() error {
 				return err
 			}
 		case e.isWM:
-			return j.flush() // waits for the entries before it
+			return j.out.Flush() // waits for the entries before it
 		case e.pending == 0:
 			if err := j.emitEntry(e); err != nil {
 				return err
 			}
 		case j.async.Ordered:
-			return j.flush()
+			return j.out.Flush()
 		default:
 			i++
 			continue
@@ -428,7 +424,7 @@ func (j *Join) emitReady() error {
 	if len(j.queue) == 0 {
 		j.queue = j.queue[:0:0] // let the backing array go
 	}
-	return j.flush()
+	return j.out.Flush()
 }
 
 func (j *Join) emitEntry(e *entry) error {
@@ -448,7 +444,7 @@ func (j *Join) emitEntry(e *entry) error {
 // joinRow appends row joined with each of its table rows that passes the
 // condition (kind kept); LEFT: NULL-padded when none does.
 func (j *Join) joinRow(kind types.RowKind, row types.Row, matches []types.Row) error {
-	out := j.outB
+	out := &j.out
 	matched := false
 	for _, m := range matches {
 		r := out.Alloc(j.nIn + j.nTable)
@@ -459,40 +455,24 @@ func (j *Join) joinRow(kind types.RowKind, row types.Row, matches []types.Row) e
 				continue
 			}
 		}
-		out.Append(kind, r)
+		if err := out.Append(kind, r); err != nil {
+			return err
+		}
 		matched = true
 	}
 	if !matched && j.left {
 		r := out.Alloc(j.nIn + j.nTable)
 		copy(r, row)
-		out.Append(kind, r)
-	}
-	if out.Len() >= 4096 {
-		return j.flush()
+		return out.Append(kind, r)
 	}
 	return nil
 }
 
-func (j *Join) flush() error {
-	if j.outB.Len() == 0 {
-		return nil
-	}
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.RowsOut.Add(int64(j.outB.Len()))
-	}
-	err := j.out.Emit(j.outB)
-	j.outB.Reset()
-	return err
-}
-
 func (j *Join) emitWatermark(wm int64) error {
-	if err := j.flush(); err != nil {
+	if err := j.out.Flush(); err != nil {
 		return err
 	}
-	if j.ctx.Metrics != nil {
-		j.ctx.Metrics.Watermark.Store(wm)
-	}
-	return j.out.EmitWatermark(wm)
+	return j.out.Watermark(wm)
 }
 
 // Watermark passes wm on after every row that came before it.
