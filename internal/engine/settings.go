@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"github.com/sluicehq/sluice/internal/runtime/lookup"
 	"runtime"
 	"slices"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/internal/config"
+	"github.com/sluicehq/sluice/internal/runtime/lookup"
 	"github.com/sluicehq/sluice/internal/sql/optimizer"
 	"github.com/sluicehq/sluice/internal/sql/physical"
 )

@@ -52,7 +52,7 @@ type LocalGroupAggregate struct {
 	err   error
 	ctx   *operator.Context
 	out   operator.Output
-	batch *types.Batch
+	emit  operator.Emitter
 	key   []byte
 	order []*localEntry
 	byKey map[string]*localEntry
@@ -95,7 +95,7 @@ func (l *LocalGroupAggregate) Open(ctx *operator.Context, out operator.Output) e
 		return fmt.Errorf("%s: %w", ctx.Name, l.err)
 	}
 	l.ctx, l.out = ctx, out
-	l.batch = types.NewBatch(outputChunk)
+	l.emit.Open(ctx, out)
 	return nil
 }
 
@@ -123,9 +123,7 @@ func (l *LocalGroupAggregate) Process(_ int, b *types.Batch) error {
 			}
 		}
 	}
-	if l.ctx.Metrics != nil {
-		l.ctx.Metrics.RowsIn.Add(int64(b.Len()))
-	}
+	l.emit.CountIn(b.Len())
 	if l.opts.MiniBatchSize > 0 {
 		return nil
 	}
@@ -136,32 +134,17 @@ func (l *LocalGroupAggregate) Process(_ int, b *types.Batch) error {
 func (l *LocalGroupAggregate) finishBundle() error {
 	nk := len(l.n.Keys)
 	for _, e := range l.order {
-		r := l.batch.Alloc(nk + 1)
+		r := l.emit.Alloc(nk + 1)
 		copy(r, e.keys)
 		r[nk] = types.Value{K: types.KindBytes, X: e.accs}
-		l.batch.Append(types.Insert, r)
-		if l.batch.Len() >= outputChunk {
-			if err := l.emit(); err != nil {
-				return err
-			}
+		if err := l.emit.Append(types.Insert, r); err != nil {
+			return err
 		}
 	}
 	clear(l.byKey)
 	clear(l.order)
 	l.order, l.rows = l.order[:0], 0
-	return l.emit()
-}
-
-func (l *LocalGroupAggregate) emit() error {
-	if l.batch.Len() == 0 {
-		return nil
-	}
-	if l.ctx.Metrics != nil {
-		l.ctx.Metrics.RowsOut.Add(int64(l.batch.Len()))
-	}
-	err := l.out.Emit(l.batch)
-	l.batch.Reset()
-	return err
+	return l.emit.Flush()
 }
 
 func (l *LocalGroupAggregate) OnProcTime(now int64) error {

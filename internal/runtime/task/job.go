@@ -296,13 +296,11 @@ func (j *Job) Run(ctx context.Context) error {
 			instances = append(instances, t)
 		}
 	}
-	if err := j.checkSharedSources(); err != nil {
-		for _, o := range instances {
-			o.closeAll()
-		}
-		return err
+	err := j.checkSharedSources()
+	if err == nil {
+		err = j.checkClaims()
 	}
-	if err := j.checkClaims(); err != nil {
+	if err != nil {
 		for _, o := range instances {
 			o.closeAll()
 		}
@@ -342,7 +340,7 @@ func (j *Job) Run(ctx context.Context) error {
 		}
 	}
 	tasks.Wait()
-	err := context.Cause(ctx)
+	err = context.Cause(ctx)
 	if err == nil {
 		cancel(errJobDone) // stops the coordinator
 	}

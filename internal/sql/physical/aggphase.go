@@ -58,16 +58,11 @@ func (p *planner) groupAggregate(x *plan.Aggregate) (*task.Vertex, error) {
 		}
 	}
 	opts := p.opts.Agg
-	if !opts.twoPhase() {
-		return p.keyed(x.Input, x.Keys, x, "GroupAggregate", func() (operator.Operator, error) {
-			return agg.NewGroupAggregateWith(x, opts.group()), nil
-		})
-	}
-	if x.Input.Mode() == plan.Updates {
+	if !opts.twoPhase() || x.Input.Mode() == plan.Updates {
 		v, err := p.keyed(x.Input, x.Keys, x, "GroupAggregate", func() (operator.Operator, error) {
 			return agg.NewGroupAggregateWith(x, opts.group()), nil
 		})
-		if err == nil && strings.EqualFold(opts.Phase, "TWO_PHASE") {
+		if err == nil && x.Input.Mode() == plan.Updates && strings.EqualFold(opts.Phase, "TWO_PHASE") {
 			op := &v.Ops[len(v.Ops)-1]
 			op.Describe = strings.TrimSuffix(op.Describe, ")") + ", twoPhase=[off: the input is updating, partial accumulators cannot take retractions])"
 		}
@@ -87,10 +82,7 @@ func (p *planner) groupAggregate(x *plan.Aggregate) (*task.Vertex, error) {
 	v.Ops = append(v.Ops, task.OpSpec{Name: fmt.Sprintf("LocalGroupAggregate[%d]", v.ID), UID: uid, Describe: describe, Mode: plan.AppendOnly,
 		New: func() (operator.Operator, error) { return agg.NewLocalGroupAggregate(x, opts.group()), nil }})
 	v.Schema, v.Mode = agg.LocalSchema(x), plan.AppendOnly
-	keys := make([]int, len(x.Keys))
-	for i := range keys {
-		keys[i] = i
-	}
+	keys := allColumns(len(x.Keys))
 	var to *task.Vertex
 	if len(keys) == 0 {
 		to = p.connect(v, task.Global, nil, 1, "GlobalGroupAggregate")

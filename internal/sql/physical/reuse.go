@@ -2,7 +2,8 @@ package physical
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/sluicehq/sluice/internal/runtime/operator"
@@ -88,10 +89,7 @@ func findSharedScans(sinks []*plan.Sink) map[plan.Node]*sharedScan {
 			}
 			return
 		}
-		key, ok := useKey(u)
-		if !ok {
-			return
-		}
+		key := useKey(u)
 		g := groups[key]
 		if g == nil {
 			g = &group{}
@@ -155,9 +153,13 @@ func (u *sourceUse) preExprs() []plan.Expr {
 	if u.pre != nil {
 		return u.pre.Exprs
 	}
-	fs := u.scan.Schema().Fields
-	out := make([]plan.Expr, len(fs))
-	for i, f := range fs {
+	return columnRefs(u.scan.Schema())
+}
+
+// columnRefs returns a reference to each column of sc.
+func columnRefs(sc types.Schema) []plan.Expr {
+	out := make([]plan.Expr, len(sc.Fields))
+	for i, f := range sc.Fields {
 		out[i] = &plan.ColumnRef{Index: i, Name: f.Name, T: f.Type}
 	}
 	return out
@@ -180,10 +182,10 @@ func (u *sourceUse) overLayout(pos map[int]int) []plan.Expr {
 
 // useKey says which uses can share a source: same table, same rowtime and
 // watermark over the table's columns.
-func useKey(u *sourceUse) (string, bool) {
+func useKey(u *sourceUse) string {
 	key := fmt.Sprintf("%p", u.scan.Table)
 	if u.wm == nil {
-		return key, true
+		return key
 	}
 	identity := map[int]int{}
 	for i := range u.scan.Schema().Fields {
@@ -191,7 +193,7 @@ func useKey(u *sourceUse) (string, bool) {
 		identity[c] = c
 	}
 	pre := u.overLayout(identity)
-	return key + "|" + plan.Digest(pre[u.wm.RowTime]) + "|" + plan.Digest(plan.Substitute(u.wm.Expr, pre)), true
+	return key + "|" + plan.Digest(pre[u.wm.RowTime]) + "|" + plan.Digest(plan.Substitute(u.wm.Expr, pre))
 }
 
 func newSharedScan(uses []*sourceUse) *sharedScan {
@@ -205,7 +207,7 @@ func newSharedScan(uses []*sourceUse) *sharedScan {
 			meta[c] = true
 		}
 	}
-	proj, md := sortedKeys(physical), sortedKeys(meta)
+	proj, md := slices.Sorted(maps.Keys(physical)), slices.Sorted(maps.Keys(meta))
 	s := &sharedScan{uses: uses, scan: plan.NewScan(t, proj, md), rowTime: -1}
 	s.node = s.scan
 	u := uses[0]
@@ -217,15 +219,9 @@ func newSharedScan(uses []*sourceUse) *sharedScan {
 	if c, ok := rt.(*plan.ColumnRef); ok {
 		s.rowTime = c.Index
 	} else {
-		fs := s.scan.Schema().Fields
-		exprs := make([]plan.Expr, 0, len(fs)+1)
-		names := make([]string, 0, len(fs)+1)
-		for i, f := range fs {
-			exprs = append(exprs, &plan.ColumnRef{Index: i, Name: f.Name, T: f.Type})
-			names = append(names, f.Name)
-		}
-		s.rowTime = len(fs)
-		s.pre = plan.NewProject(s.scan, append(exprs, rt), append(names, u.wm.Schema().Fields[u.wm.RowTime].Name))
+		sc := s.scan.Schema()
+		s.rowTime = sc.Len()
+		s.pre = plan.NewProject(s.scan, append(columnRefs(sc), rt), append(sc.Names(), u.wm.Schema().Fields[u.wm.RowTime].Name))
 		s.node = s.pre
 	}
 	m := map[int]int{}
@@ -247,15 +243,6 @@ func (s *sharedScan) positions() map[int]int {
 		pos[tableColumn(s.scan, i)] = i
 	}
 	return pos
-}
-
-func sortedKeys(m map[int]bool) []int {
-	out := make([]int, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Ints(out)
-	return out
 }
 
 // use returns the use whose root is n.

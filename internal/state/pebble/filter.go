@@ -59,15 +59,6 @@ func (f *keyFilter) mayContain(k []byte) bool {
 	return false
 }
 
-// bytes is the filter's memory.
-func (f *keyFilter) bytes() int {
-	n := 0
-	for _, b := range f.blooms {
-		n += 8 * len(b.words)
-	}
-	return n
-}
-
 // splitBloom is one split-block bloom filter.
 type splitBloom struct {
 	words  []uint64 // blocks of 8 words

@@ -90,11 +90,7 @@ func (t *table) buildFilter() {
 	if t.len == 0 {
 		return
 	}
-	lo, hi := groupSpan(t.b.uid, t.b.groups)
-	it, err := t.b.indexed().NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
-	if err != nil {
-		panic(fmt.Errorf("pebble state: %w", err))
-	}
+	it := t.iter()
 	defer it.Close()
 	var prefix []byte
 	for g := t.b.groups.Start; g <= t.b.groups.End; g++ {
@@ -107,6 +103,17 @@ func (t *table) buildFilter() {
 		panic(fmt.Errorf("pebble state: %w", err))
 	}
 	t.filter.added = t.len
+}
+
+// iter returns an iterator over the instance's state keys, pending writes
+// included.
+func (t *table) iter() *pebble.Iterator {
+	lo, hi := groupSpan(t.b.uid, t.b.groups)
+	it, err := t.b.indexed().NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		panic(fmt.Errorf("pebble state: %w", err))
+	}
+	return it
 }
 
 func (t *table) remember(k []byte, found bool) {
@@ -195,11 +202,7 @@ func (t *table) Range(ns int64, fn func(key []byte, v []byte) bool) {
 	if t.counts[ns] == 0 {
 		return
 	}
-	lo, hi := groupSpan(t.b.uid, t.b.groups)
-	it, err := t.b.indexed().NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
-	if err != nil {
-		panic(fmt.Errorf("pebble state: %w", err))
-	}
+	it := t.iter()
 	defer it.Close()
 	var prefix []byte
 	for g := t.b.groups.Start; g <= t.b.groups.End; g++ {
@@ -227,11 +230,7 @@ func (t *table) OrderedRange(ns int64, fn func(key []byte, v []byte) bool) {
 	if t.counts[ns] == 0 {
 		return
 	}
-	lo, hi := groupSpan(t.b.uid, t.b.groups)
-	it, err := t.b.indexed().NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
-	if err != nil {
-		panic(fmt.Errorf("pebble state: %w", err))
-	}
+	it := t.iter()
 	defer it.Close()
 	// heads[i] is the next entry of one group: its full key and value.
 	type head struct{ key, val []byte }
