@@ -106,7 +106,8 @@ func (p *planner) windowAggregate(x *plan.WindowAggregate) (*task.Vertex, error)
 	return p.keyed(x.Input, x.Keys, x, "WindowAggregate", func() (operator.Operator, error) { return window.NewWindowAggregate(x), nil })
 }
 
-// uidOf is uid for an operator that has no plan node of its own.
+// uidOf is the UID of the next operator with this state digest (also for
+// an operator that has no plan node of its own).
 func (p *planner) uidOf(digest string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(digest))
@@ -114,5 +115,5 @@ func (p *planner) uidOf(digest string) uint64 {
 	k := p.uids[base]
 	p.uids[base] = k + 1
 	fmt.Fprintf(h, "#%d", k)
-	return h.Sum64() | 1
+	return h.Sum64() | 1 // never 0
 }

@@ -2,7 +2,6 @@ package physical
 
 import (
 	"fmt"
-	"hash/fnv"
 	"strconv"
 	"strings"
 
@@ -161,13 +160,7 @@ func (p *planner) uid(n plan.Node) uint64 {
 	if d == "" {
 		return 0
 	}
-	h := fnv.New64a()
-	h.Write([]byte(d))
-	base := h.Sum64()
-	k := p.uids[base]
-	p.uids[base] = k + 1
-	fmt.Fprintf(h, "#%d", k)
-	return h.Sum64() | 1 // never 0
+	return p.uidOf(d)
 }
 
 // producer names the operator that introduces updates under n.
