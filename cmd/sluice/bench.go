@@ -54,17 +54,11 @@ func benchCmd(ctx context.Context, args []string) error {
 	if cfg.CheckpointInterval < 0 {
 		return usageError{"--checkpoint-interval must not be negative"}
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if *compare {
 		return compareCheckpointing(ctx, cfg, *runs, *asJSON)
 	}
@@ -140,4 +134,23 @@ func perCore(rs []nexmarkbench.Result) string {
 		s = append(s, strconv.FormatFloat(r.EventsPerCPUSec, 'f', 0, 64))
 	}
 	return strings.Join(s, " ")
+}
+
+// startCPUProfile writes a CPU profile to path (none for "") until stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

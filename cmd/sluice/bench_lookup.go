@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/pprof"
 	"time"
 
 	"github.com/sluicehq/sluice/internal/connector/all"
@@ -42,17 +41,11 @@ func benchLookupCmd(ctx context.Context, args []string) error {
 	if *quiet {
 		log = nil
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	cfg := lookupit.BenchConfig{Keys: *keys, Rate: *rate, Duration: *dur, Failover: *failover, Parallelism: *par, Requests: *requests,
 		Cache: *cache, CacheRows: *cacheRows, RedisServer: *bin, Connectors: all.NewRegistry(), Log: log}
 	res, err := lookupit.RunBench(ctx, cfg)

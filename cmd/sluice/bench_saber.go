@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime/pprof"
 	"time"
 
 	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
@@ -68,17 +67,11 @@ func benchSaberCmd(ctx context.Context, args []string) error {
 			last = s
 		}
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	r, err := saberbench.Run(ctx, cfg)
 	if err != nil {
 		return err

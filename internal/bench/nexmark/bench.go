@@ -135,11 +135,11 @@ func runOne(ctx context.Context, cfg Config, q string, interval time.Duration) (
 	runtime.GC()
 	eng := &engine.Engine{Connectors: cfg.Connectors, Out: io.Discard, Err: io.Discard}
 	peak := startPeakSampler()
-	cpu0 := cpuTime()
+	cpu0 := CPUTime()
 	t0 := time.Now()
 	err = eng.Run(ctx, src)
 	wall := time.Since(t0).Seconds()
-	cpu := cpuTime() - cpu0
+	cpu := CPUTime() - cpu0
 	heap := peak()
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", q, err)
@@ -159,8 +159,8 @@ func runOne(ctx context.Context, cfg Config, q string, interval time.Duration) (
 	return r, nil
 }
 
-// cpuTime is the process's user + system CPU time in seconds.
-func cpuTime() float64 {
+// CPUTime is the process's user + system CPU time in seconds.
+func CPUTime() float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/engine"
 )
@@ -167,7 +168,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	res := &Result{Config: c, Backend: c.Backend, Paced: c.Paced, Displays: c.Displays(), ExpectedClicks: ExpectedClicks(c)}
 	done := make(chan struct{})
 	sampled := make(chan struct{})
-	cpu0 := cpuTime()
+	cpu0 := nexmarkbench.CPUTime()
 	t0 := time.Now()
 	go func() {
 		defer close(sampled)
@@ -188,7 +189,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}()
 	err := eng.Run(ctx, Script(c))
 	wall := time.Since(t0)
-	res.CPUSeconds = cpuTime() - cpu0
+	res.CPUSeconds = nexmarkbench.CPUTime() - cpu0
 	close(done)
 	<-sampled
 	if err != nil {
@@ -281,14 +282,4 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return n
-}
-
-// cpuTime is the process's user + system CPU time in seconds.
-func cpuTime() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
 }
