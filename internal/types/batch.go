@@ -35,6 +35,16 @@ func (r Row) Equal(o Row) bool {
 	return true
 }
 
+// HasNull reports whether any value of the row is NULL.
+func (r Row) HasNull() bool {
+	for _, v := range r {
+		if v.IsNull() {
+			return true
+		}
+	}
+	return false
+}
+
 // Clone copies the row so it can be kept after the batch holding it is
 // reused. Strings, arrays and maps are immutable and shared; nested ROW
 // values are copied, because a source may carve them from its batch's arena

@@ -103,7 +103,7 @@ func (src *Source) Lookup(ctx context.Context, keys []types.Row) ([][]types.Row,
 		if len(k) != len(src.keys) {
 			return nil, src.s.errorf("a lookup key has %d values, the lookup has %d key columns", len(k), len(src.keys))
 		}
-		if hasNull(k) {
+		if k.HasNull() {
 			continue
 		}
 		buf = src.keyBytes(buf[:0], k, nil)
@@ -166,15 +166,6 @@ func (src *Source) Close() error {
 	src.stmts = nil
 	src.mu.Unlock()
 	return src.db.Close()
-}
-
-func hasNull(r types.Row) bool {
-	for _, v := range r {
-		if v.IsNull() {
-			return true
-		}
-	}
-	return false
 }
 
 // keyBytes encodes a key (cols == nil: the row is the key; otherwise the

@@ -83,7 +83,7 @@ func (src *Source) Lookup(ctx context.Context, keys []types.Row) ([][]types.Row,
 		if len(k) != len(src.keyPos) {
 			return nil, t.errorf("a lookup key has %d values, the lookup has %d key columns", len(k), len(src.keyPos))
 		}
-		if hasNull(k) {
+		if k.HasNull() {
 			continue
 		}
 		buf = t.appendKey(buf[:0], func(j int) types.Value { return k[src.keyPos[j]] })
@@ -228,15 +228,6 @@ func (src *Source) Scan(ctx context.Context, fn func(types.Row) error) error {
 
 // Close closes the connection pool.
 func (src *Source) Close() error { return src.c.Close() }
-
-func hasNull(r types.Row) bool {
-	for _, v := range r {
-		if v.IsNull() {
-			return true
-		}
-	}
-	return false
-}
 
 // globEscape escapes the glob characters of SCAN MATCH.
 func globEscape(s string) string {
