@@ -4,7 +4,7 @@ import "fmt"
 
 // Timers is an ordered set of timers, (time, key) pairs, fired in order of
 // time then key (docs/design/state-and-checkpoints.md, "Timers in state").
-// It has two modes, chosen by the operator:
+// It has two modes, chosen by the backend:
 //
 //   - in memory (the heap backend): a min-heap, no store. The operator
 //     rebuilds it on Open from its own state (a session's end, a group's
@@ -33,10 +33,11 @@ type TimerTabler interface {
 	TimerTable(name string) (Store[[]byte], error)
 }
 
-// NewTimers returns timers in memory (inMemory) or in the store called name
-// of b.
-func NewTimers(b Backend, name string, inMemory bool) (*Timers, error) {
-	if inMemory {
+// NewTimers returns the timers called name of b: in memory for the heap
+// backend (the operator rebuilds them on Open: see InMemory), otherwise in
+// the store called name.
+func NewTimers(b Backend, name string) (*Timers, error) {
+	if _, heap := b.(*Heap); heap {
 		return &Timers{}, nil
 	}
 	if tt, ok := b.(TimerTabler); ok {

@@ -36,7 +36,7 @@ func TestTimersOrder(t *testing.T) {
 			if mode == "store" {
 				b = statetest.NewMemBytes()
 			}
-			tm, err := state.NewTimers(b, "timers", mode == "memory")
+			tm, err := state.NewTimers(b, "timers")
 			if err != nil {
 				t.Fatal(err)
 			}

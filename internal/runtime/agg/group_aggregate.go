@@ -143,8 +143,7 @@ func (g *GroupAggregate) Open(ctx *operator.Context, out operator.Output) error 
 // rebuilt from the groups (so restored state gets its timers back), or in
 // the "group-agg-ttl" store for byte backends, where they were kept.
 func (g *GroupAggregate) openTimers() error {
-	_, heap := g.ctx.State.(*state.Heap)
-	t, err := state.NewTimers(g.ctx.State, "group-agg-ttl", heap)
+	t, err := state.NewTimers(g.ctx.State, "group-agg-ttl")
 	if err != nil {
 		return err
 	}

@@ -136,8 +136,7 @@ func timerKey(dst []byte, side int, key []byte) []byte {
 // rebuilt from the buckets' armed timers (so restored state gets its timers
 // back), or in their store for byte backends, where they were kept.
 func openTimers(b state.Backend, name string, sides [2]*rowStore) (*state.Timers, error) {
-	_, heap := b.(*state.Heap)
-	t, err := state.NewTimers(b, name, heap)
+	t, err := state.NewTimers(b, name)
 	if err != nil {
 		return nil, err
 	}

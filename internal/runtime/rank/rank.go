@@ -204,8 +204,7 @@ func (k *keyTTL[V]) open(ctx *operator.Context, store state.Store[V], name strin
 		return fmt.Errorf("%s: state TTL needs a processing-time clock", ctx.Name)
 	}
 	k.ttl, k.now = int64(ctx.StateTTL), ctx.Now
-	_, heap := ctx.State.(*state.Heap)
-	t, err := state.NewTimers(ctx.State, name, heap)
+	t, err := state.NewTimers(ctx.State, name)
 	if err != nil {
 		return err
 	}

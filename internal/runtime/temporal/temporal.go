@@ -115,8 +115,7 @@ func (j *Join) Open(ctx *operator.Context, out operator.Output) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, err)
 	}
-	_, heap := ctx.State.(*state.Heap)
-	tm, err := state.NewTimers(ctx.State, "temporal-timers", heap)
+	tm, err := state.NewTimers(ctx.State, "temporal-timers")
 	if err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, err)
 	}

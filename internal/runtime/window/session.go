@@ -86,8 +86,7 @@ func (s *SessionAggregate) Open(ctx *operator.Context, out operator.Output) erro
 	// With the heap backend the timers are a heap in memory, rebuilt here
 	// from the sessions (each open session has one timer, at its end); with
 	// a byte backend they live only in the session-timers store.
-	_, heap := ctx.State.(*state.Heap)
-	if s.timers, err = state.NewTimers(ctx.State, "session-timers", heap); err != nil {
+	if s.timers, err = state.NewTimers(ctx.State, "session-timers"); err != nil {
 		return err
 	}
 	if s.timers.InMemory() {

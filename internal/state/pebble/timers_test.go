@@ -17,7 +17,7 @@ func TestTimersInPartOfTheKeyGroups(t *testing.T) {
 	sub := state.RangeFor(state.DefaultMaxParallelism, 2, 1)
 	d := openDB(t, 64<<20)
 	b := backend(t, d, sub)
-	tm, err := state.NewTimers(b, "timers", false)
+	tm, err := state.NewTimers(b, "timers")
 	if err != nil {
 		t.Fatal(err)
 	}
