@@ -1,9 +1,14 @@
 -- Kafka in, windowed counts out, exactly once.
 --
--- Needs a Kafka broker (Sluice bundles none): set the address below, create
+-- Needs a Kafka broker (Sluice bundles none): set the address below (here
+-- and in examples/kafka_clicks_producer.sql, which fills 'clicks'), create
 -- the topics 'clicks' and 'clicks_per_minute', then
 --
+--   go run ./cmd/sluice run examples/kafka_clicks_producer.sql &
 --   go run ./cmd/sluice run --resume examples/kafka_exactly_once.sql
+--
+-- A minute's counts appear once the minute is over (plus the 5 s the
+-- watermark waits for late clicks) and the next checkpoint has committed.
 --
 -- Kill it at any point (even with kill -9) and run the same command again:
 -- it resumes from its last checkpoint, and a consumer reading

@@ -140,10 +140,7 @@ func committedOffset(t *testing.T, addr string) int64 {
 // checkpoint each time delivers every window result exactly once to a
 // read_committed consumer, with either state backend.
 func TestKillAndResumeIsExactlyOnce(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "sluice")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := sluiceBinary(t)
 	for _, backend := range []string{"hashmap", "pebble"} {
 		t.Run(backend, func(t *testing.T) { killAndResume(t, bin, backend) })
 	}
