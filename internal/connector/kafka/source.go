@@ -19,6 +19,7 @@ var (
 	_ connector.ResumableSource = (*source)(nil)
 	_ connector.DynamicSource   = (*source)(nil)
 	_ connector.ChangelogSource = (*source)(nil)
+	_ connector.UpsertSource    = (*source)(nil)
 )
 
 // source reads a Kafka table: one split per topic-partition.
@@ -39,6 +40,9 @@ func (s *source) Bounded() bool { return s.t.boundMode != "unbounded" }
 
 // ProducesChangelog: upsert-kafka always; kafka with a changelog format.
 func (s *source) ProducesChangelog() bool { return s.t.upsert || s.t.valueFormat.Format.Changelog }
+
+// ProducesUpserts: upsert-kafka emits an upsert stream (reader.upsert).
+func (s *source) ProducesUpserts() bool { return s.t.upsert }
 
 // split is one topic-partition with the offsets reading starts at and
 // stops before (stop < 0: never).
@@ -323,25 +327,21 @@ func decodePosition(b []byte) (int64, error) {
 }
 
 // OpenAt resumes a split at a position from Reader.Position (nil: the
-// split's start). upsert-kafka rereads the partition from its start to
-// rebuild its per-key state, emitting only what follows the position.
+// split's start).
 func (s *source) OpenAt(_ context.Context, cs connector.Split, position []byte) (connector.Reader, error) {
 	sp, ok := cs.(split)
 	if !ok {
 		return nil, s.t.errorf("split %s is not a Kafka partition", cs.ID())
 	}
-	from, emitFrom := sp.start, sp.start
+	from := sp.start
 	if position != nil {
 		n, err := decodePosition(position)
 		if err != nil {
 			return nil, s.t.errorf("split %s: %v", sp.ID(), err)
 		}
-		from, emitFrom = n, n
-		if s.t.upsert {
-			from = sp.start
-		}
+		from = n
 	}
-	r, err := newReader(s, sp, from, emitFrom)
+	r, err := newReader(s, sp, from)
 	if err != nil {
 		return nil, err
 	}

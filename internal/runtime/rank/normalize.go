@@ -31,9 +31,9 @@ type ChangelogNormalize struct {
 	all  []int // every column: what "unchanged" compares
 
 	emitter
-	store     state.Store[*partition]
-	ttl       keyTTL[*partition]
-	key       []byte
+	store    state.Store[*partition]
+	ttl      keyTTL[*partition]
+	key      []byte
 	old, cur []byte
 }
 

@@ -1,6 +1,8 @@
 package optimizer
 
 import (
+	"slices"
+
 	"github.com/sluicehq/sluice/internal/sql/plan"
 )
 
@@ -67,6 +69,15 @@ func pruneNode(n plan.Node, req []bool) (plan.Node, []int) {
 			if req[i] && i < np {
 				m[i] = len(proj)
 				proj = append(proj, x.Projection[i])
+			}
+		}
+		if x.Table.Connector.ProducesUpserts(x.Table.Resolved) {
+			// An upsert source's normalisation keys on the primary key:
+			// read it even when nothing above needs it.
+			for _, pk := range x.Table.Resolved.PrimaryKey {
+				if !slices.Contains(proj, pk) {
+					proj = append(proj, pk)
+				}
 			}
 		}
 		for i := np; i < len(req); i++ {
