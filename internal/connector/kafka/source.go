@@ -29,6 +29,8 @@ type source struct {
 
 	mu    sync.Mutex
 	known map[topicPartition]bool // partitions returned by Splits/NewSplits
+
+	streak discoveryStreak // NewSplits' failures in a row (discovery.go)
 }
 
 func newSource(t *table) *source {
@@ -73,7 +75,7 @@ func (s *source) partitions(ctx context.Context, adm *kadm.Client) ([]topicParti
 		details, err = adm.ListTopics(ctx, s.t.topics...)
 	}
 	if err != nil {
-		return nil, s.t.errorf("listing topics: %v", err)
+		return nil, s.t.wrapf("listing topics: %w", err)
 	}
 	var out []topicPartition
 	for name, d := range details {
@@ -82,7 +84,7 @@ func (s *source) partitions(ctx context.Context, adm *kadm.Client) ([]topicParti
 				continue
 			}
 		} else if d.Err != nil {
-			return nil, s.t.errorf("topic '%s': %v", name, d.Err)
+			return nil, s.t.wrapf("topic '%s': %w", name, d.Err)
 		}
 		for p := range d.Partitions {
 			out = append(out, topicPartition{name, p})
@@ -161,10 +163,21 @@ func (s *source) DiscoveryInterval() time.Duration {
 	return s.t.discovery
 }
 
+// NewSplits is called from one goroutine; its errors are reported as
+// discovery.go describes.
 func (s *source) NewSplits(ctx context.Context) ([]connector.Split, error) {
 	if s.Bounded() {
 		return nil, nil
 	}
+	out, err := s.newSplits(ctx)
+	if err != nil {
+		return nil, s.discoveryFailed(err)
+	}
+	s.discovered()
+	return out, nil
+}
+
+func (s *source) newSplits(ctx context.Context) ([]connector.Split, error) {
 	var out []connector.Split
 	err := s.admin(ctx, func(adm *kadm.Client) error {
 		tps, err := s.partitions(ctx, adm)
