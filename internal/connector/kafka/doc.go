@@ -4,7 +4,8 @@
 // Start at kafka.go (factory, options, metadata columns), then table.go
 // (options to a validated table: topics, client properties, startup and
 // bounded modes, key/value layout), source.go (splits and offsets),
-// consumer.go (the shared client), reader.go (decoding) and sink.go /
+// consumer.go (the shared client), discovery.go (partition discovery
+// failures), reader.go (decoding) and sink.go /
 // sink_txn.go (writing).
 //
 // # Reading
@@ -17,7 +18,12 @@
 // it). Position is "offset:<next offset>"; OpenAt resumes there.
 // NewSplits lists partitions (and, with 'topic-pattern', topics) created
 // since, read from their earliest offset as Flink does; a bounded scan does
-// not discover. Bounded readers end when the next offset reaches the stop
+// not discover. A failed discovery is logged by the runtime (a warning
+// naming the table, topic and error), counted
+// (sluice_source_discovery_failures_total) and retried at the next
+// interval; a topic that no longer exists or that the client may not
+// describe fails the job once seen in 3 discoveries in a row spanning at
+// least 30 s (discovery.go says why these bounds). Bounded readers end when the next offset reaches the stop
 // offset; control records (transaction markers) are consumed so that a
 // stop offset just after a commit marker is reached under read_committed.
 //
