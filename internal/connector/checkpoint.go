@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/sluicehq/sluice/internal/types"
@@ -31,11 +32,21 @@ type ResumableSource interface {
 // a topic). NewSplits returns splits not returned before; the runtime calls
 // it every DiscoveryInterval (0 disables discovery) from one goroutine and
 // hands each new split to one source task.
+//
+// A NewSplits error is reported (logged with the source and counted) and
+// discovery tries again at the next interval, unless the error wraps
+// ErrDiscoveryFailed: then the runtime fails the job with it. The source
+// decides when retrying is pointless (the topic is gone, access is denied)
+// and says why and what to do in the error.
 type DynamicSource interface {
 	Source
 	NewSplits(ctx context.Context) ([]Split, error)
 	DiscoveryInterval() time.Duration
 }
+
+// ErrDiscoveryFailed is wrapped by a DynamicSource.NewSplits error that
+// should fail the job rather than be retried.
+var ErrDiscoveryFailed = errors.New("split discovery failed")
 
 // LagReporter is implemented by readers that know how far behind the end
 // of their split they are (Kafka: the partition's high watermark minus the

@@ -26,6 +26,14 @@ type Factory struct {
 	// needs it before any source exists. Nil means: a changelog exactly when
 	// the table's format is a changelog format (Format.Changelog).
 	Changelog func(ctx CreateContext) bool
+	// Upsert reports, from a table's definition, whether its source emits
+	// an upsert stream keyed by the table's PRIMARY KEY rather than a full
+	// changelog: +I or +U carry a key's new row (without a -U of the old
+	// one, which the source does not know), -D carries the key columns (the
+	// others may be NULL) and may name a key that has no row. The planner
+	// puts a ChangelogNormalize (package rank) keyed on the primary key
+	// after such a source. Nil means no.
+	Upsert func(ctx CreateContext) bool
 
 	NewSource func(ctx CreateContext) (Source, error)
 	NewSink   func(ctx CreateContext) (Sink, error)
@@ -168,6 +176,12 @@ func (f *Factory) ProducesChangelog(ctx CreateContext) bool {
 		return f.Changelog(ctx)
 	}
 	return ctx.Format != nil && ctx.Format.Format.Changelog
+}
+
+// ProducesUpserts reports whether a table of this connector, defined by
+// ctx, reads as an upsert stream keyed by its primary key (Factory.Upsert).
+func (f *Factory) ProducesUpserts(ctx CreateContext) bool {
+	return f.Upsert != nil && f.Upsert(ctx)
 }
 
 // ErrUnknownConnector is wrapped when no connector has the requested name.

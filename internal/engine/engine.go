@@ -135,6 +135,8 @@ type JobStats struct {
 	Stats     task.Stats
 	Operators []task.OperatorStats
 	Lags      []task.SplitLag
+	// DiscoveryFailures counts failed split discoveries per source.
+	DiscoveryFailures []task.SourceCount
 }
 
 // JobStats reports the running script's jobs.
@@ -152,7 +154,8 @@ func (e *Engine) JobStats() []JobStats {
 		if j == nil {
 			continue
 		}
-		out = append(out, JobStats{Index: n, Restarts: r.restarts[n], Stats: j.Stats(), Operators: j.OperatorStats(), Lags: j.SplitLags()})
+		out = append(out, JobStats{Index: n, Restarts: r.restarts[n], Stats: j.Stats(), Operators: j.OperatorStats(), Lags: j.SplitLags(),
+			DiscoveryFailures: j.DiscoveryFailures()})
 	}
 	return out
 }
@@ -167,6 +170,7 @@ type runner struct {
 	jobs     []*task.Job
 	restarts map[int]int // job index → restarts so far
 	errs     []error
+	warnMu   sync.Mutex // serialises the jobs' warnings on Engine.Err
 }
 
 func (r *runner) statement(ctx context.Context, st ast.Statement) error {
@@ -258,6 +262,11 @@ func (r *runner) jobAt(g *task.Graph, n int, restart bool) (*task.Job, error) {
 		StateBackend:          set.StateBackend,
 		PebbleDir:             set.PebbleDir,
 		PebbleMemory:          set.PebbleMemory,
+		Warn: func(msg string) {
+			r.warnMu.Lock()
+			defer r.warnMu.Unlock()
+			fmt.Fprintf(r.e.Err, "warning: job %d: %s\n", n, msg)
+		},
 	}
 	jobDir := ""
 	if set.CheckpointDir != "" {

@@ -37,8 +37,9 @@ var (
 	ckptSize   = prometheus.NewDesc("sluice_job_last_checkpoint_size_bytes", "Size on disk of the last completed checkpoint.", jobLabels, nil)
 	restarts   = prometheus.NewDesc("sluice_job_restarts_total", "Times the job was restarted after a failure.", jobLabels, nil)
 	lag        = prometheus.NewDesc("sluice_source_lag_records", "Records between a source split's position and the end of its input (Kafka consumer lag).", []string{"job", "source", "split"}, nil)
+	discFails  = prometheus.NewDesc("sluice_source_discovery_failures_total", "Split discoveries of a source that failed (Kafka partition discovery), retried or fatal.", []string{"job", "source"}, nil)
 
-	all = []*prometheus.Desc{opRowsIn, opRowsOut, opLate, opWM, opState, jobIn, jobOut, jobSkipped, jobWM, ckpts, ckptFails, ckptDur, ckptSize, restarts, lag}
+	all = []*prometheus.Desc{opRowsIn, opRowsOut, opLate, opWM, opState, jobIn, jobOut, jobSkipped, jobWM, ckpts, ckptFails, ckptDur, ckptSize, restarts, lag, discFails}
 )
 
 // collector turns engine counters into metrics at scrape time.
@@ -74,6 +75,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		counter(restarts, int64(j.Restarts), job)
 		for _, l := range j.Lags {
 			gauge(lag, float64(l.Lag), job, l.Source, l.Split)
+		}
+		for _, d := range j.DiscoveryFailures {
+			counter(discFails, d.Count, job, d.Source)
 		}
 		for _, o := range j.Operators {
 			l := []string{job, o.Vertex, o.Operator, strconv.Itoa(o.Subtask)}

@@ -21,7 +21,8 @@ func TestMetricsText(t *testing.T) {
 		Index: 0, Restarts: 2,
 		Stats: task.Stats{SourceRows: 100, SinkRows: 40, Watermark: 1_577_836_800_000 * 1e6, Checkpoints: 3,
 			CheckpointFailures: 1, CheckpointDuration: 1500 * time.Millisecond, CheckpointBytes: 4096},
-		Lags: []task.SplitLag{{Source: "clicks#0", Split: "clicks:1", Lag: 42}},
+		Lags:              []task.SplitLag{{Source: "clicks#0", Split: "clicks:1", Lag: 42}},
+		DiscoveryFailures: []task.SourceCount{{Source: "clicks#0", Count: 5}},
 		Operators: []task.OperatorStats{
 			{Vertex: "2 GroupAggregate", Operator: "GroupAggregate[2]", Subtask: 1, RowsIn: 90, RowsOut: 40, StateEntries: 7, Watermark: operator.NoWatermark},
 		},
@@ -40,6 +41,7 @@ func TestMetricsText(t *testing.T) {
 		`sluice_job_last_checkpoint_size_bytes{job="0"} 4096`,
 		`sluice_job_restarts_total{job="0"} 2`,
 		`sluice_source_lag_records{job="0",source="clicks#0",split="clicks:1"} 42`,
+		`sluice_source_discovery_failures_total{job="0",source="clicks#0"} 5`,
 		`sluice_operator_rows_in_total{job="0",operator="GroupAggregate[2]",subtask="1",vertex="2 GroupAggregate"} 90`,
 		`sluice_operator_state_entries{job="0",operator="GroupAggregate[2]",subtask="1",vertex="2 GroupAggregate"} 7`,
 	} {

@@ -4,7 +4,8 @@
 // Start at kafka.go (factory, options, metadata columns), then table.go
 // (options to a validated table: topics, client properties, startup and
 // bounded modes, key/value layout), source.go (splits and offsets),
-// consumer.go (the shared client), reader.go (decoding) and sink.go /
+// consumer.go (the shared client), discovery.go (partition discovery
+// failures), reader.go (decoding) and sink.go /
 // sink_txn.go (writing).
 //
 // # Reading
@@ -17,7 +18,12 @@
 // it). Position is "offset:<next offset>"; OpenAt resumes there.
 // NewSplits lists partitions (and, with 'topic-pattern', topics) created
 // since, read from their earliest offset as Flink does; a bounded scan does
-// not discover. Bounded readers end when the next offset reaches the stop
+// not discover. A failed discovery is logged by the runtime (a warning
+// naming the table, topic and error), counted
+// (sluice_source_discovery_failures_total) and retried at the next
+// interval; a topic that no longer exists or that the client may not
+// describe fails the job once seen in 3 discoveries in a row spanning at
+// least 30 s (discovery.go says why these bounds). Bounded readers end when the next offset reaches the stop
 // offset; control records (transaction markers) are consumed so that a
 // stop offset just after a commit marker is reached under read_committed.
 //
@@ -49,21 +55,20 @@
 //
 // # upsert-kafka reading
 //
-// The record key (its bytes) identifies the row. Flink's upsert source
-// emits +I/+U/-D and its planner adds ChangelogNormalize, a keyed operator
-// keeping the last row per key, to produce a proper changelog with -U and
-// the full row on -D. Sluice has no such operator, so the normalisation is
-// done here, per partition: the reader keeps the last row per key of its
-// partition and emits +I for a new key, -U (previous row) and +U for a
-// changed one (nothing for an unchanged one, as ChangelogNormalize), and -D
-// with the previous row for a tombstone (nothing for an unknown key). This
-// is correct under one assumption, which Kafka's default partitioner and
-// the upsert-kafka sink keep: all records of a key are in one partition
-// (a topic whose partition count changed breaks it, as it breaks Flink's
-// ordering). Memory is one row per live key, as ChangelogNormalize's state.
-// The state is not checkpointed: OpenAt rereads the partition from its
-// start up to the checkpointed position without emitting, to rebuild it.
-// A keyed normalize operator in the engine would lift the assumption.
+// The record key identifies the row, and the source emits Flink's upsert
+// stream (connector.Factory.Upsert): a record with a value is +U of its
+// key's row, a tombstone is -D holding the key columns (the value columns
+// NULL) and the tombstone's metadata. The reader keeps nothing per key, so a
+// restored reader simply resumes at its offset. Making a changelog of the
+// stream (+I for a new key, -U of the previous row and +U for a changed
+// one, nothing for an unchanged one, -D of the previous row, nothing for an
+// unknown key) is the ChangelogNormalize (package rank) the planner puts
+// after the source, behind a hash exchange on the PRIMARY KEY: its state is
+// keyed, checkpointed and subject to 'table.exec.state.ttl', and a key's
+// records may sit in any partitions (they are ordered within a partition
+// only, as in Flink). The versioned table of an event-time temporal join
+// whose version time is the record's timestamp reads the upsert stream
+// without the normalize (package physical, normalize.go).
 //
 // # Writing
 //

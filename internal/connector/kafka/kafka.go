@@ -100,7 +100,7 @@ var Options = append(append([]config.Spec{
 	{Key: "scan.bounded.timestamp-millis", Type: config.Int,
 		Description: "End time in epoch milliseconds for bounded mode 'timestamp' (records from it on are not read)."},
 	{Key: "scan.topic-partition-discovery.interval", Type: config.Duration, Default: "5 min",
-		Description: "How often the runtime looks for partitions (and, with 'topic-pattern', topics) added while running; new partitions are read from their earliest offset. 0 disables discovery."},
+		Description: "How often the runtime looks for partitions (and, with 'topic-pattern', topics) added while running; new partitions are read from their earliest offset. 0 disables discovery. A failed discovery is a warning (and counts in sluice_source_discovery_failures_total) and is retried; a topic gone or not authorised fails the job after 3 failures in a row spanning 30 s."},
 	{Key: "scan.parallelism", Type: config.Int,
 		Description: "Parallelism of the source; by default the job's."},
 	{Key: "key.format", Type: config.String,

@@ -65,13 +65,6 @@ type reader struct {
 	pending                []change
 	skipped                int64
 	timer                  *time.Timer
-
-	// upsert-kafka: the last row per key of this partition, and the offset
-	// from which rows are emitted (below it they only rebuild the state).
-	last     map[string]types.Row
-	emitFrom int64
-	cmp      []byte
-	cmpCols  []int
 }
 
 type change struct {
@@ -79,10 +72,10 @@ type change struct {
 	row  types.Row
 }
 
-func newReader(s *source, sp split, from, emitFrom int64) (*reader, error) {
+func newReader(s *source, sp split, from int64) (*reader, error) {
 	t := s.t
 	r := &reader{s: s, t: t, sp: sp, next: from, stop: sp.stop, width: t.ctx.Schema.Len(),
-		proj: t.ctx.Projection, meta: t.ctx.Metadata, emitFrom: emitFrom}
+		proj: t.ctx.Projection, meta: t.ctx.Metadata}
 	var err error
 	if r.value, err = t.valueFormat.NewDecoder(t.valueSchema); err != nil {
 		return nil, t.errorf("%v", err)
@@ -97,13 +90,6 @@ func newReader(s *source, sp split, from, emitFrom int64) (*reader, error) {
 	}
 	r.phys = make(types.Row, r.width)
 	r.valueRow = make(types.Row, t.valueSchema.Len())
-	if t.upsert {
-		r.last = map[string]types.Row{}
-		r.cmpCols = make([]int, r.width)
-		for i := range r.cmpCols {
-			r.cmpCols[i] = i
-		}
-	}
 	return r, nil
 }
 
@@ -349,42 +335,22 @@ func (r *reader) appendMeta(dst types.Row, rec *kgo.Record) {
 	}
 }
 
-// upsert turns one upsert-kafka record into changelog rows using the
-// partition's last row per key: a value is +I for a new key, -U (previous)
-// and +U for a known one (nothing if unchanged); a tombstone is -D of the
-// previous row (nothing for an unknown key). Records before emitFrom only
-// rebuild the state.
+// upsert turns one upsert-kafka record into a row of the upsert stream
+// (connector.Factory.Upsert): a value is +U of its key's row, a tombstone
+// -D holding the key columns (the others NULL). Normalising it into a
+// changelog with the previous rows is the ChangelogNormalize the planner
+// puts after the source, keyed on the primary key over all partitions.
 func (r *reader) upsert(rec *kgo.Record, b *types.Batch, room int) (int, error) {
-	k := string(rec.Key)
-	prev, known := r.last[k]
-	emitting := rec.Offset >= r.emitFrom
 	if rec.Value == nil {
-		if !known {
-			return 0, nil
+		if rec.Key == nil {
+			return 0, nil // no key, no row to delete
 		}
-		delete(r.last, k)
-		if !emitting {
-			return 0, nil
-		}
-		return r.emit(b, room, types.Delete, prev, rec, 0), nil
+		return r.emit(b, room, types.Delete, r.phys, rec, 0), nil
 	}
 	clear(r.valueRow)
 	if err := r.value.Decode(rec.Value, r.valueRow); err != nil {
 		return 0, r.failed(rec, r.t.valueFormat.Format.Name, r.value, err)
 	}
 	r.spread(r.valueRow)
-	if known && string(types.AppendKey(r.cmp[:0], prev, r.cmpCols)) == string(types.AppendKey(nil, r.phys, r.cmpCols)) {
-		return 0, nil // an unchanged row, as Flink's ChangelogNormalize drops
-	}
-	row := r.phys.Clone()
-	r.last[k] = row
-	if !emitting {
-		return 0, nil
-	}
-	if !known {
-		return r.emit(b, room, types.Insert, row, rec, 0), nil
-	}
-	n := r.emit(b, room, types.UpdateBefore, prev, rec, 0)
-	n = r.emit(b, room, types.UpdateAfter, row, rec, n)
-	return min(n, room), nil
+	return r.emit(b, room, types.UpdateAfter, r.phys, rec, 0), nil
 }

@@ -19,6 +19,7 @@ var (
 	_ connector.ResumableSource = (*source)(nil)
 	_ connector.DynamicSource   = (*source)(nil)
 	_ connector.ChangelogSource = (*source)(nil)
+	_ connector.UpsertSource    = (*source)(nil)
 )
 
 // source reads a Kafka table: one split per topic-partition.
@@ -28,6 +29,8 @@ type source struct {
 
 	mu    sync.Mutex
 	known map[topicPartition]bool // partitions returned by Splits/NewSplits
+
+	streak discoveryStreak // NewSplits' failures in a row (discovery.go)
 }
 
 func newSource(t *table) *source {
@@ -39,6 +42,9 @@ func (s *source) Bounded() bool { return s.t.boundMode != "unbounded" }
 
 // ProducesChangelog: upsert-kafka always; kafka with a changelog format.
 func (s *source) ProducesChangelog() bool { return s.t.upsert || s.t.valueFormat.Format.Changelog }
+
+// ProducesUpserts: upsert-kafka emits an upsert stream (reader.upsert).
+func (s *source) ProducesUpserts() bool { return s.t.upsert }
 
 // split is one topic-partition with the offsets reading starts at and
 // stops before (stop < 0: never).
@@ -69,7 +75,7 @@ func (s *source) partitions(ctx context.Context, adm *kadm.Client) ([]topicParti
 		details, err = adm.ListTopics(ctx, s.t.topics...)
 	}
 	if err != nil {
-		return nil, s.t.errorf("listing topics: %v", err)
+		return nil, s.t.wrapf("listing topics: %w", err)
 	}
 	var out []topicPartition
 	for name, d := range details {
@@ -78,7 +84,7 @@ func (s *source) partitions(ctx context.Context, adm *kadm.Client) ([]topicParti
 				continue
 			}
 		} else if d.Err != nil {
-			return nil, s.t.errorf("topic '%s': %v", name, d.Err)
+			return nil, s.t.wrapf("topic '%s': %w", name, d.Err)
 		}
 		for p := range d.Partitions {
 			out = append(out, topicPartition{name, p})
@@ -157,10 +163,21 @@ func (s *source) DiscoveryInterval() time.Duration {
 	return s.t.discovery
 }
 
+// NewSplits is called from one goroutine; its errors are reported as
+// discovery.go describes.
 func (s *source) NewSplits(ctx context.Context) ([]connector.Split, error) {
 	if s.Bounded() {
 		return nil, nil
 	}
+	out, err := s.newSplits(ctx)
+	if err != nil {
+		return nil, s.discoveryFailed(err)
+	}
+	s.discovered()
+	return out, nil
+}
+
+func (s *source) newSplits(ctx context.Context) ([]connector.Split, error) {
 	var out []connector.Split
 	err := s.admin(ctx, func(adm *kadm.Client) error {
 		tps, err := s.partitions(ctx, adm)
@@ -323,25 +340,21 @@ func decodePosition(b []byte) (int64, error) {
 }
 
 // OpenAt resumes a split at a position from Reader.Position (nil: the
-// split's start). upsert-kafka rereads the partition from its start to
-// rebuild its per-key state, emitting only what follows the position.
+// split's start).
 func (s *source) OpenAt(_ context.Context, cs connector.Split, position []byte) (connector.Reader, error) {
 	sp, ok := cs.(split)
 	if !ok {
 		return nil, s.t.errorf("split %s is not a Kafka partition", cs.ID())
 	}
-	from, emitFrom := sp.start, sp.start
+	from := sp.start
 	if position != nil {
 		n, err := decodePosition(position)
 		if err != nil {
 			return nil, s.t.errorf("split %s: %v", sp.ID(), err)
 		}
-		from, emitFrom = n, n
-		if s.t.upsert {
-			from = sp.start
-		}
+		from = n
 	}
-	r, err := newReader(s, sp, from, emitFrom)
+	r, err := newReader(s, sp, from)
 	if err != nil {
 		return nil, err
 	}

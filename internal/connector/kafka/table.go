@@ -59,6 +59,11 @@ func (t *table) errorf(format string, args ...any) error {
 	return fmt.Errorf("%s table '%s': %s", t.name, t.ctx.Table, fmt.Sprintf(format, args...))
 }
 
+// wrapf is errorf keeping the identity of errors formatted with %w.
+func (t *table) wrapf(format string, args ...any) error {
+	return fmt.Errorf("%s table '%s': "+format, append([]any{t.name, t.ctx.Table}, args...)...)
+}
+
 func newTable(ctx connector.CreateContext, formats FormatLookup, upsert bool) (*table, error) {
 	o := ctx.Options
 	t := &table{ctx: ctx, name: "kafka", upsert: upsert, props: o.WithPrefix("properties.")}

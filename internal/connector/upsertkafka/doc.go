@@ -5,14 +5,14 @@
 // columns out of it), and a record with a null value (a tombstone) deletes
 // its key.
 //
-// The source reads every partition from its earliest offset and emits a
-// proper changelog: +I for a new key, -U of the previous row then +U for an
-// update, -D of the previous row for a tombstone. It keeps the last row per
-// key of each partition to do so, which assumes every record of a key is in
-// the same partition (see package kafka's doc, "upsert-kafka reading", for
-// why, and what the engine would need to lift it). The sink accepts an
-// upsert stream: +I and +U are written as records, -D as a tombstone, -U is
-// dropped.
+// The source reads every partition from its earliest offset and emits an
+// upsert stream: +U of a key's row for a record, -D of the key for a
+// tombstone. The planner follows it with a ChangelogNormalize keyed on the
+// PRIMARY KEY, which keeps the last row per key in checkpointed state and
+// emits the proper changelog (+I, -U/+U of the previous and new row, -D of
+// the previous row); see package kafka's doc, "upsert-kafka reading". The
+// sink accepts an upsert stream: +I and +U are written as records, -D as a
+// tombstone, -U is dropped.
 //
 // Everything else (client properties, bounded modes, delivery guarantees,
 // formats) is package kafka's; this package declares the factory and its

@@ -58,11 +58,12 @@ func New(formats kafka.FormatLookup) *connector.Factory {
 	return &connector.Factory{
 		Name: "upsert-kafka",
 		Description: "Reads a Kafka topic as a changelog keyed by the PRIMARY KEY (a record is an upsert of its key, a null value deletes it) " +
-			"and writes upserts and deletes (as tombstones). The source emits -U/+U and -D with the previous row, normalising per partition.",
+			"and writes upserts and deletes (as tombstones). The source emits an upsert stream that a ChangelogNormalize keyed on the PRIMARY KEY turns into -U/+U and -D with the previous row.",
 		Options:    Options,
 		UsesFormat: true,
 		Metadata:   kafka.Metadata,
 		Changelog:  func(connector.CreateContext) bool { return true },
+		Upsert:     func(connector.CreateContext) bool { return true },
 		NewSource: func(ctx connector.CreateContext) (connector.Source, error) {
 			return kafka.NewUpsertSource(ctx, formats)
 		},

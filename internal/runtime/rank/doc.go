@@ -1,7 +1,10 @@
 // Package rank holds Flink's Top-N family for plan.Rank: Top-N
 // (ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) filtered to a rank
 // range), deduplication (Top-1 ordered by a time attribute) and their
-// windowed forms. New picks the operator for a Rank node.
+// windowed forms. New picks the operator for a Rank node. It also holds
+// ChangelogNormalize (normalize.go), Flink's keep-last-row deduplication
+// on a changelog, which the planner puts after an upsert source (such as
+// upsert-kafka) to turn its upsert stream into a changelog.
 //
 // Where to start: rank.go (New, the row order, the shared output and TTL
 // helpers), then topn.go (Flink's AppendOnlyTopNFunction and
@@ -11,9 +14,9 @@
 //
 // Invariants:
 //
-//   - Input arrives hash-partitioned on PartitionKeys; every operator keys
-//     its state by types.AppendKey(row, PartitionKeys) so key groups match
-//     the exchange's.
+//   - Input arrives hash-partitioned on PartitionKeys (ChangelogNormalize:
+//     the primary key); every operator keys its state by
+//     types.AppendKey(row, keys) so key groups match the exchange's.
 //   - Rows are ranked by the ORDER BY keys compared with types.Compare
 //     (NULLs placed by NullsFirst, independent of DESC); equal keys rank in
 //     arrival order (an arriving row goes after its equals), as Flink's

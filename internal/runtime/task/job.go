@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log"
 	"os"
 	"runtime/debug"
 	"sort"
@@ -43,6 +44,9 @@ type Options struct {
 	// StateTTL is 'table.exec.state.ttl' for non-windowed stateful
 	// operators (0: keep state forever).
 	StateTTL time.Duration
+	// Warn reports a problem the job survives (a failed partition
+	// discovery); nil writes it to the standard logger.
+	Warn func(msg string)
 	// StateBackend is 'hashmap' (default) or 'pebble'.
 	StateBackend string
 	// PebbleDir is where the job's Pebble database lives (scratch; the
@@ -70,6 +74,9 @@ func (o *Options) defaults() {
 	if o.Now == nil {
 		o.Now = func() int64 { return time.Now().UnixNano() }
 	}
+	if o.Warn == nil {
+		o.Warn = func(msg string) { log.Print(msg) }
+	}
 }
 
 // Job is a graph being run.
@@ -90,6 +97,7 @@ type Job struct {
 	mu          sync.Mutex
 
 	lags                 sync.Map // splitLagKey → int64, from readers that report lag
+	discoveryFailures    sync.Map // source key → *atomic.Int64
 	pebble               *pebblestate.DB
 	coord                *coordinator
 	savepoints           chan savepointRequest
@@ -212,6 +220,24 @@ func (j *Job) SplitLags() []SplitLag {
 	return out
 }
 
+// SourceCount is a per-source counter.
+type SourceCount struct {
+	Source string
+	Count  int64
+}
+
+// DiscoveryFailures returns, per source that discovers splits and has
+// failed to, how many of its discoveries failed.
+func (j *Job) DiscoveryFailures() []SourceCount {
+	var out []SourceCount
+	j.discoveryFailures.Range(func(k, v any) bool {
+		out = append(out, SourceCount{Source: k.(string), Count: v.(*atomic.Int64).Load()})
+		return true
+	})
+	sort.Slice(out, func(a, b int) bool { return out[a].Source < out[b].Source })
+	return out
+}
+
 // OperatorStats returns every operator instance's counters.
 func (j *Job) OperatorStats() []OperatorStats {
 	j.mu.Lock()
@@ -310,7 +336,7 @@ func (j *Job) Run(ctx context.Context) error {
 	if j.opts.Checkpoint != nil {
 		j.startCoordinator(ctx, instances, &wg)
 	}
-	j.startDiscovery(ctx, instances, &wg)
+	j.startDiscovery(ctx, instances, &wg, cancel)
 	for _, t := range instances {
 		{
 			v, i := t.v, t.subtask
@@ -401,7 +427,7 @@ func (j *Job) checkClaims() error {
 // startDiscovery runs split discovery for every dynamic source: one
 // goroutine per source asks for new splits at its interval and gives each
 // to the task its split ID hashes to.
-func (j *Job) startDiscovery(ctx context.Context, instances []*instance, wg *sync.WaitGroup) {
+func (j *Job) startDiscovery(ctx context.Context, instances []*instance, wg *sync.WaitGroup, fail func(error)) {
 	tasks := map[*Vertex][]*instance{}
 	for _, t := range instances {
 		if t.v.Source != nil {
@@ -427,7 +453,13 @@ func (j *Job) startDiscovery(ctx context.Context, instances []*instance, wg *syn
 				}
 				splits, err := ds.NewSplits(ctx)
 				if err != nil {
-					continue // transient (a broker away): try again next time
+					if ctx.Err() != nil {
+						return
+					}
+					if !j.discoveryFailed(v.Source, ds, err, fail) {
+						return
+					}
+					continue
 				}
 				for _, s := range splits {
 					h := fnv.New32a()
@@ -441,6 +473,20 @@ func (j *Job) startDiscovery(ctx context.Context, instances []*instance, wg *syn
 			}
 		}()
 	}
+}
+
+// discoveryFailed counts and reports a failed split discovery of source s
+// and fails the job when the source says retrying is pointless
+// (connector.ErrDiscoveryFailed), returning whether discovery goes on.
+func (j *Job) discoveryFailed(s *SourceSpec, ds connector.DynamicSource, err error, fail func(error)) bool {
+	c, _ := j.discoveryFailures.LoadOrStore(s.Key, new(atomic.Int64))
+	n := c.(*atomic.Int64).Add(1)
+	if errors.Is(err, connector.ErrDiscoveryFailed) {
+		fail(fmt.Errorf("source '%s': %w", s.Table, err))
+		return false
+	}
+	j.opts.Warn(fmt.Sprintf("source '%s': %v (%d failed discoveries; next in %s)", s.Table, err, n, ds.DiscoveryInterval()))
+	return true
 }
 
 // startCoordinator wires control channels into the instances and starts

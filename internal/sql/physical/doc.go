@@ -11,7 +11,8 @@
 // watermark assigner (SourceSpec.Pre) and the rest after it. A table
 // scanned several times in one job is read once by a shared source whose
 // branches (one chained vertex per scan) run each scan's operators
-// (reuse.go).
+// (reuse.go). An upsert source (upsert-kafka) is followed by a hash
+// exchange on its primary key into a ChangelogNormalize (normalize.go).
 //
 // Connectors are instantiated here (Factory.NewSource/NewSink), with the
 // projection the optimizer pushed into the scan.

@@ -32,7 +32,12 @@ func (p *planner) join(x *plan.Join) (*task.Vertex, error) {
 	}
 	to := p.newVertex(name, par)
 	for i, in := range []plan.Node{x.Left, x.Right} {
+		// The versioned table may be read as an upsert stream (normalize.go),
+		// when nothing (a filter) comes between it and the join.
+		_, direct := in.(*plan.WatermarkAssigner)
+		p.versioned = i == 1 && x.Strategy == plan.TemporalJoin && direct
 		v, err := p.node(in)
+		p.versioned = false
 		if err != nil {
 			return nil, err
 		}

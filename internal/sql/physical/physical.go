@@ -37,6 +37,12 @@ type planner struct {
 	// branches holds branch vertices whose mapping can still be fused.
 	shared   map[plan.Node]*sharedScan
 	branches map[*task.Vertex]*branchCalc
+	// rawSource: the scan being planned is under a watermark assigner,
+	// which puts the upsert normalisation after itself (or leaves it out).
+	rawSource bool
+	// versioned: the node being planned is the versioned table of an
+	// event-time temporal join (normalize.go).
+	versioned bool
 }
 
 // ordinal numbers the n-th use of a table as a source or sink, so two
@@ -279,7 +285,15 @@ func (p *planner) union(x *plan.Union) (*task.Vertex, error) {
 }
 
 func (p *planner) scan(x *plan.Scan) (*task.Vertex, error) {
-	return p.sourceVertex(x, ordinal(p.scans, x.Table.Name))
+	v, err := p.sourceVertex(x, ordinal(p.scans, x.Table.Name))
+	if err != nil || p.rawSource || !isUpsertScan(x) {
+		return v, err
+	}
+	keys, _, _, err := upsertKeys(x)
+	if err != nil {
+		return nil, err
+	}
+	return p.normalize(v, x, keys), nil
 }
 
 // sourceVertex plans a vertex reading x, keyed in checkpoints by key.
@@ -306,7 +320,16 @@ func (p *planner) sourceVertex(x *plan.Scan, key string) (*task.Vertex, error) {
 }
 
 func (p *planner) watermark(x *plan.WatermarkAssigner) (*task.Vertex, error) {
+	// An upsert source's normalisation comes after the watermark, which
+	// must follow the source directly (normalize.go).
+	keys, scan, upsert, err := upsertKeys(x.Input)
+	if err != nil {
+		return nil, err
+	}
+	upsert = upsert && !(p.versioned && tombstonesTimed(x, scan, keys))
+	p.rawSource, p.versioned = true, false
 	v, err := p.node(x.Input)
+	p.rawSource = false
 	if err != nil {
 		return nil, err
 	}
@@ -317,6 +340,9 @@ func (p *planner) watermark(x *plan.WatermarkAssigner) (*task.Vertex, error) {
 	v.Ops = nil
 	v.Source.Watermark = &task.WatermarkSpec{RowTime: x.RowTime, Expr: x.Expr, Describe: x.Describe()}
 	v.Schema = x.Schema()
+	if upsert {
+		return p.normalize(v, scan, keys), nil
+	}
 	return v, nil
 }
 
@@ -346,12 +372,20 @@ func Explain(sinks []*plan.Sink, g *task.Graph) string {
 			fmt.Fprintf(&b, "    -> %s to %s (one read for %d scans)\n", task.Chain, strings.Join(ids, ", "), len(v.Branches))
 		}
 		if s := v.Source; s != nil {
-			fmt.Fprintf(&b, "    %s, changelogMode=[I]\n", s.Describe)
+			mode := "[I]"
+			if us, ok := s.Source.(connector.UpsertSource); ok && us.ProducesUpserts() {
+				mode = "[UA,D]"
+			}
+			fmt.Fprintf(&b, "    %s, changelogMode=%s\n", s.Describe, mode)
 			for _, op := range s.Pre {
-				fmt.Fprintf(&b, "    %s, changelogMode=%s\n", op.Describe, op.Mode)
+				m := op.Mode.String()
+				if mode != "[I]" {
+					m = mode // computed columns of an upsert stream
+				}
+				fmt.Fprintf(&b, "    %s, changelogMode=%s\n", op.Describe, m)
 			}
 			if s.Watermark != nil {
-				fmt.Fprintf(&b, "    %s, changelogMode=[I]\n", s.Watermark.Describe)
+				fmt.Fprintf(&b, "    %s, changelogMode=%s\n", s.Watermark.Describe, mode)
 			}
 		}
 		for _, op := range v.Ops {

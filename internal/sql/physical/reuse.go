@@ -78,10 +78,13 @@ func findSharedScans(sinks []*plan.Sink) map[plan.Node]*sharedScan {
 		switch x := n.(type) {
 		case *plan.WatermarkAssigner:
 			u = watermarkUse(x)
-			if u == nil {
-				return // another shape: planned on its own, as before
+			if u == nil || isUpsertScan(u.scan) {
+				return // another shape, or upsert: planned on its own
 			}
 		case *plan.Scan:
+			if isUpsertScan(x) {
+				return // each scan normalises the upsert stream itself
+			}
 			u = &sourceUse{scan: x}
 		default:
 			for _, in := range n.Inputs() {
