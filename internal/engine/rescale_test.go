@@ -17,7 +17,8 @@ import (
 // windows and sessions with their pending window ends, groups and their
 // retractions, join buffers with cleanup timers (a LEFT interval join
 // emits its unmatched rows from them), Top-N and dedup partitions, window
-// join rows. Their results do not depend on how sources interleave, so a
+// join rows. The sparse windows hold a few keys each, so that many of them
+// are open in one instance only. Their results do not depend on how sources interleave, so a
 // run restored at another parallelism must leave the same rows.
 func rescaleScript(par int, dir string, n int) string {
 	return fmt.Sprintf(`
@@ -38,6 +39,7 @@ CREATE VIEW wbids AS SELECT auction, window_start, window_end, COUNT(*) AS c, MA
 CREATE VIEW wauctions AS SELECT seller, window_start, window_end, COUNT(*) AS c
   FROM TABLE(TUMBLE(TABLE auctions, DESCRIPTOR(ts), INTERVAL '0.1' SECOND)) GROUP BY seller, window_start, window_end;
 CREATE TABLE tumble (q STRING, auction BIGINT, ws TIMESTAMP(3), c BIGINT, m BIGINT) WITH ('connector' = 'txn');
+CREATE TABLE sparse (q STRING, auction BIGINT, ws TIMESTAMP(3), c BIGINT) WITH ('connector' = 'txn');
 CREATE TABLE hop (q STRING, auction BIGINT, ws TIMESTAMP(3), c BIGINT, s BIGINT) WITH ('connector' = 'txn');
 CREATE TABLE sess (q STRING, bidder BIGINT, ws TIMESTAMP(3), we TIMESTAMP(3), c BIGINT) WITH ('connector' = 'txn');
 CREATE TABLE retract (q STRING, c BIGINT, n BIGINT) WITH ('connector' = 'txn');
@@ -49,6 +51,9 @@ CREATE TABLE windowjoin (q STRING, seller BIGINT, ws TIMESTAMP(3), auctions BIGI
 CREATE TABLE windowtopn (q STRING, ws TIMESTAMP(3), auction BIGINT, c BIGINT, rn BIGINT) WITH ('connector' = 'txn');
 EXECUTE STATEMENT SET BEGIN
 INSERT INTO tumble SELECT 'tumble', auction, window_start, c, m FROM wbids;
+INSERT INTO sparse SELECT 'sparse', auction, window_start, COUNT(*)
+  FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '0.01' SECOND, INTERVAL '0.02' SECOND))
+  WHERE price %% 40 = 0 GROUP BY auction, window_start, window_end;
 INSERT INTO hop SELECT 'hop', auction, window_start, COUNT(*), SUM(price)
   FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '0.05' SECOND, INTERVAL '0.2' SECOND))
   GROUP BY auction, window_start, window_end;
@@ -73,7 +78,7 @@ END;
 }
 
 // rescaleQueries are the names rescaleScript's rows start with.
-var rescaleQueries = []string{"tumble", "hop", "session", "retract", "regular", "interval", "topn", "dedup", "windowjoin", "windowtopn"}
+var rescaleQueries = []string{"tumble", "sparse", "hop", "session", "retract", "regular", "interval", "topn", "dedup", "windowjoin", "windowtopn"}
 
 // clone copies the store: what one run committed and left open, for
 // restoring the same savepoint more than once.
