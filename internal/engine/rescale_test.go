@@ -17,8 +17,9 @@ import (
 // windows and sessions with their pending window ends, groups and their
 // retractions, join buffers with cleanup timers (a LEFT interval join
 // emits its unmatched rows from them), Top-N and dedup partitions, window
-// join rows. The sparse windows hold a few keys each, so that many of them
-// are open in one instance only. Their results do not depend on how sources interleave, so a
+// join rows. The sparse windows, the window join's and the window Top-N's
+// hold a few keys each, so that many of them are open in one instance
+// only. Their results do not depend on how sources interleave, so a
 // run restored at another parallelism must leave the same rows.
 func rescaleScript(par int, dir string, n int) string {
 	return fmt.Sprintf(`
@@ -36,8 +37,6 @@ CREATE VIEW bids AS SELECT bid.auction AS auction, bid.bidder AS bidder, bid.pri
 CREATE VIEW auctions AS SELECT auction.id AS id, auction.seller AS seller, ts FROM nexmark WHERE event_type = 1;
 CREATE VIEW wbids AS SELECT auction, window_start, window_end, COUNT(*) AS c, MAX(price) AS m
   FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '0.1' SECOND)) GROUP BY auction, window_start, window_end;
-CREATE VIEW wauctions AS SELECT seller, window_start, window_end, COUNT(*) AS c
-  FROM TABLE(TUMBLE(TABLE auctions, DESCRIPTOR(ts), INTERVAL '0.1' SECOND)) GROUP BY seller, window_start, window_end;
 CREATE TABLE tumble (q STRING, auction BIGINT, ws TIMESTAMP(3), c BIGINT, m BIGINT) WITH ('connector' = 'txn');
 CREATE TABLE sparse (q STRING, auction BIGINT, ws TIMESTAMP(3), c BIGINT) WITH ('connector' = 'txn');
 CREATE TABLE hop (q STRING, auction BIGINT, ws TIMESTAMP(3), c BIGINT, s BIGINT) WITH ('connector' = 'txn');
@@ -47,8 +46,8 @@ CREATE TABLE regular (q STRING, auction BIGINT, price BIGINT, seller BIGINT) WIT
 CREATE TABLE intervaljoin (q STRING, id BIGINT, bidder BIGINT, price BIGINT) WITH ('connector' = 'txn');
 CREATE TABLE topn (q STRING, auction BIGINT, price BIGINT, rn BIGINT) WITH ('connector' = 'txn');
 CREATE TABLE dedup (q STRING, bidder BIGINT, ts TIMESTAMP(3)) WITH ('connector' = 'txn');
-CREATE TABLE windowjoin (q STRING, seller BIGINT, ws TIMESTAMP(3), auctions BIGINT, bids BIGINT) WITH ('connector' = 'txn');
-CREATE TABLE windowtopn (q STRING, ws TIMESTAMP(3), auction BIGINT, c BIGINT, rn BIGINT) WITH ('connector' = 'txn');
+CREATE TABLE windowjoin (q STRING, id BIGINT, ws TIMESTAMP(3), bidder BIGINT) WITH ('connector' = 'txn');
+CREATE TABLE windowtopn (q STRING, ws TIMESTAMP(3), price BIGINT, rn BIGINT) WITH ('connector' = 'txn');
 EXECUTE STATEMENT SET BEGIN
 INSERT INTO tumble SELECT 'tumble', auction, window_start, c, m FROM wbids;
 INSERT INTO sparse SELECT 'sparse', auction, window_start, COUNT(*)
@@ -68,11 +67,13 @@ INSERT INTO topn SELECT 'topn', auction, price, rn FROM (
   SELECT auction, price, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bids) WHERE rn <= 2;
 INSERT INTO dedup SELECT 'dedup', bidder, ts FROM (
   SELECT bidder, ts, ROW_NUMBER() OVER (PARTITION BY bidder ORDER BY ts ASC) AS rn FROM bids) WHERE rn = 1;
-INSERT INTO windowjoin SELECT 'windowjoin', a.seller, a.window_start, a.c, b.c
-  FROM wauctions a LEFT JOIN wbids b
-  ON a.seller = b.auction AND a.window_start = b.window_start AND a.window_end = b.window_end;
-INSERT INTO windowtopn SELECT 'windowtopn', window_start, auction, c, rn FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY c DESC, auction) AS rn FROM wbids) WHERE rn <= 3;
+INSERT INTO windowjoin SELECT 'windowjoin', a.id, a.window_start, b.bidder
+  FROM (SELECT * FROM TABLE(TUMBLE(TABLE auctions, DESCRIPTOR(ts), INTERVAL '0.005' SECOND))) a
+  LEFT JOIN (SELECT * FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '0.005' SECOND)) WHERE price %% 10 = 0) b
+  ON a.id = b.auction AND a.window_start = b.window_start AND a.window_end = b.window_end;
+INSERT INTO windowtopn SELECT 'windowtopn', window_start, price, rn FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY price DESC) AS rn
+  FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '0.01' SECOND))) WHERE rn <= 2;
 END;
 `, par, dir, n)
 }
