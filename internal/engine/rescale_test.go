@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -160,6 +161,29 @@ func TestRescaleFromSavepoint(t *testing.T) {
 					reportDiff(t, got, want)
 					t.Fatalf("restored at parallelism %d: leaves %d rows %v, want %d %v", par, len(got), perQuery(got), len(want), counts)
 				}
+			}
+
+			// A savepoint of the format before rescaling (version 1) is
+			// refused at another parallelism, saying what to do.
+			old := filepath.Join(t.TempDir(), "old")
+			if err := os.CopyFS(old, os.DirFS(sp)); err != nil {
+				t.Fatal(err)
+			}
+			mf := filepath.Join(old, "job-0", "_metadata")
+			b, err := os.ReadFile(mf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v1 := strings.Replace(string(b), fmt.Sprintf(`"version": %d,`, task.MetadataVersion), `"version": 1,`, 1)
+			if v1 == string(b) {
+				t.Fatalf("no version field in %s", b[:min(len(b), 200)])
+			}
+			if err := os.WriteFile(mf, []byte(v1), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			err = runWith(t, first.clone(), "v1", &Engine{FromSavepoint: old}, context.Background(), "SET 'restart-strategy.type' = 'none';\n"+script(3, t.TempDir(), 8000))
+			if err == nil || !strings.Contains(err.Error(), "restores only at its own parallelism: restore it with 'parallelism.default' = '2'") {
+				t.Fatalf("restoring a version 1 savepoint at parallelism 3: %v, want it refused", err)
 			}
 		})
 	}
