@@ -278,10 +278,10 @@ func (w *WindowAggregate) nextDeferred() int {
 // releaseOne inserts deferred row i into its slice.
 func (w *WindowAggregate) releaseOne(i int) error {
 	d := w.deferred[i]
-	last := len(w.deferred) - 1
-	w.deferred[i] = w.deferred[last]
-	w.deferred[last] = deferredRow{}
-	w.deferred = w.deferred[:last]
+	// Keep the others in arrival order: rows of a key released at the same
+	// watermark accumulate in the order they came (FIRST_VALUE depends on
+	// it), whichever other keys the instance holds.
+	w.deferred = slices.Delete(w.deferred, i, i+1)
 	se := w.sl.sliceEnd(d.row[w.ts.col].Int())
 	first, lastEnd, step, _ := w.sl.windowEnds(se)
 	return w.insert(d.row, se, first, lastEnd, step, d.release)
