@@ -293,6 +293,27 @@ func (j *Job) restoredSplits(source string) map[string]SplitSnapshot {
 	return out
 }
 
+// takenOverSubtasks returns, when the restored checkpoint ran sink table
+// at another parallelism, the old subtasks j with j % parallelism ==
+// subtask whose writers sink instance subtask takes over (nil at the same
+// parallelism).
+func (j *Job) takenOverSubtasks(table string, parallelism, subtask int) []int {
+	oldPar := 0
+	for _, ts := range j.opts.Restore.Meta.Tasks {
+		if ts.Sink == table {
+			oldPar = max(oldPar, ts.Parallelism)
+		}
+	}
+	if oldPar == 0 || oldPar == parallelism {
+		return nil
+	}
+	var out []int
+	for s := subtask; s < oldPar; s += parallelism {
+		out = append(out, s)
+	}
+	return out
+}
+
 // restoredCommittables returns what sink instance subtask of table must
 // recover: the committables of the old instances j with j % parallelism
 // == subtask.
