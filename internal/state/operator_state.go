@@ -23,8 +23,8 @@ import (
 // what it derived from the old instance's keys.
 //
 // Each entry records the key-group range of the instance that wrote it.
-// An entry written before this layout (one entry per instance, at
-// OperatorKey) has no range: it is reported with the instance's own range,
+// An entry written before this layout (one entry per instance, under
+// name and the smallest suffix hashing into its key groups) has no range: it is reported with the instance's own range,
 // which is right because such a snapshot restores only at its own
 // parallelism (the runtime refuses otherwise).
 type OperatorState[V any] struct {
@@ -153,8 +153,9 @@ func (o *OperatorState[V]) Put(g int, v V) {
 // (max parallelism) and, for each, a key of name that hashes into it: name
 // followed by the smallest uvarint suffix that does. The keys depend only
 // on name and the key group, so every run finds the entries any earlier
-// run wrote in a key group (and the key OperatorKey picks for a range is
-// the key of one of its groups). A backend that owns no key-group range (a
+// run wrote in a key group (and the one key per instance operators used
+// before, the smallest suffix in the instance's range, is the key of one
+// of its groups). A backend that owns no key-group range (a
 // bare test backend) gets one group, 0, keyed by name, and max parallelism
 // 0.
 func OperatorKeys(b Backend, name string) (KeyGroupRange, int, [][]byte, error) {

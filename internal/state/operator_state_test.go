@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/binary"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -68,9 +69,21 @@ func TestOperatorStateRedistributes(t *testing.T) {
 	}
 }
 
-// An entry written before OperatorState (one per instance, at OperatorKey,
-// without a key-group range) is found in its key group and reported with
-// the instance's own range.
+// legacyOperatorKey is the key operator-scoped state had before
+// OperatorState: name and the smallest uvarint suffix hashing into the
+// instance's key groups.
+func legacyOperatorKey(name string, r KeyGroupRange) []byte {
+	for i := uint64(0); ; i++ {
+		k := binary.AppendUvarint([]byte(name), i)
+		if r.Contains(KeyGroup(k, DefaultMaxParallelism)) {
+			return k
+		}
+	}
+}
+
+// An entry written before OperatorState (one per instance, at the legacy
+// key, without a key-group range) is found in its key group and reported
+// with the instance's own range.
 func TestOperatorStateReadsLegacyEntry(t *testing.T) {
 	r := RangeFor(DefaultMaxParallelism, 2, 1)
 	h := NewHeapFor(r, DefaultMaxParallelism)
@@ -78,7 +91,7 @@ func TestOperatorStateReadsLegacyEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := OperatorKey(h, "meta")
+	key := legacyOperatorKey("meta", r)
 	s.Put(0, key, 42)
 	dir := t.TempDir()
 	if _, err := h.Snapshot(dir); err != nil {
@@ -98,6 +111,6 @@ func TestOperatorStateReadsLegacyEntry(t *testing.T) {
 	}
 	_, _, keys, err := OperatorKeys(h2, "meta")
 	if err != nil || !slices.ContainsFunc(keys, func(k []byte) bool { return string(k) == string(key) }) {
-		t.Fatalf("OperatorKey %q is not among OperatorKeys (%v)", key, err)
+		t.Fatalf("legacy key %q is not among OperatorKeys (%v)", key, err)
 	}
 }

@@ -130,7 +130,7 @@ func (j *Job) restoredState(spec OpSpec, parallelism, subtask int) (state.Backen
 		return nil, err
 	}
 	// A backend knows the key groups its subtask owns, so operator-scoped
-	// state (state.OperatorKey) lands in them and survives a restore.
+	// state (state.OperatorState) lands in them and survives a restore.
 	kg := state.RangeFor(state.DefaultMaxParallelism, parallelism, subtask)
 	if j.pebble != nil && spec.UID != 0 {
 		return j.pebbleState(spec, kg)
