@@ -141,12 +141,13 @@ func (o *OperatorState[V]) Rescaled(entries []Restored[V]) bool {
 // Put writes the entry of key group g (one of Groups). An operator writes
 // every key group's entry at each snapshot, so no entry of an earlier run
 // is left behind. The heap backend keeps v itself: v must not be changed
-// afterwards.
-func (o *OperatorState[V]) Put(g int, v V) {
+// afterwards. A key group the instance does not own is an error.
+func (o *OperatorState[V]) Put(g int, v V) error {
 	if !o.groups.Contains(g) {
-		panic(fmt.Sprintf("state: operator state entry for key group %d, outside %d-%d", g, o.groups.Start, o.groups.End))
+		return fmt.Errorf("state: operator state entry for key group %d, outside the instance's %d-%d", g, o.groups.Start, o.groups.End)
 	}
 	o.store.Put(0, o.keys[g-o.groups.Start], scoped[V]{from: o.groups, v: v})
+	return nil
 }
 
 // OperatorKeys returns the key groups backend b owns, their total number

@@ -23,8 +23,13 @@ func writeInstances(t *testing.T, par int) []string {
 			t.Fatalf("a fresh operator state holds %v", got)
 		}
 		r := o.Groups()
+		if err := o.Put((r.End+1)%DefaultMaxParallelism, 0); err == nil {
+			t.Fatalf("Put into key group %d, outside %v, succeeded", (r.End+1)%DefaultMaxParallelism, r)
+		}
 		for g := r.Start; g <= r.End; g++ {
-			o.Put(g, 1000*i+g)
+			if err := o.Put(g, 1000*i+g); err != nil {
+				t.Fatal(err)
+			}
 		}
 		dir := t.TempDir()
 		h.SetSnapshotName("heap.state")

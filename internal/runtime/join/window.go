@@ -109,7 +109,9 @@ func (w *WindowJoin) PrepareSnapshot() error {
 	ends := slices.Sorted(maps.Keys(w.pending))
 	r := w.meta.Groups()
 	for g := r.Start; g <= r.End; g++ {
-		w.meta.Put(g, ends)
+		if err := w.meta.Put(g, ends); err != nil {
+			return fmt.Errorf("%s: %w", w.ctx.Name, err)
+		}
 	}
 	return nil
 }

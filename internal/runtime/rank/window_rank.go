@@ -81,7 +81,9 @@ func (w *WindowRank) PrepareSnapshot() error {
 	m := &windowMeta{current: w.current, pending: slices.Clone(w.pending)}
 	r := w.meta.Groups()
 	for g := r.Start; g <= r.End; g++ {
-		w.meta.Put(g, m)
+		if err := w.meta.Put(g, m); err != nil {
+			return fmt.Errorf("%s: %w", w.ctx.Name, err)
+		}
 	}
 	return nil
 }

@@ -203,7 +203,9 @@ func (w *WindowAggregate) PrepareSnapshot() error {
 		if h := byGroup[g]; h != nil {
 			m.deferred, m.at = h.rows, h.at
 		}
-		w.meta.Put(g, m)
+		if err := w.meta.Put(g, m); err != nil {
+			return fmt.Errorf("%s: %w", w.ctx.Name, err)
+		}
 	}
 	return nil
 }
