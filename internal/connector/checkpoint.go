@@ -73,6 +73,19 @@ type TwoPhaseCommitWriter interface {
 	Recover(committables [][]byte) error
 }
 
+// RescaledRecoverer is implemented by two-phase-commit writers that must
+// also clean up after the old writers they take over when a job is
+// restored at another parallelism (docs/design/state-and-checkpoints.md,
+// "Rescaling"): writer subtask of the new run takes over the old writers
+// j with j % parallelism == subtask. A writer whose own leftovers are
+// found by its subtask alone (Kafka transactional ids name the subtask)
+// would otherwise leave the old writers' open transactions to time out.
+type RescaledRecoverer interface {
+	// RecoverRescaled is Recover for a restore at another parallelism:
+	// it also aborts what the old writers oldSubtasks left prepared.
+	RecoverRescaled(committables [][]byte, oldSubtasks []int) error
+}
+
 // Metadata declares what metadata columns a connector can read
 // (METADATA FROM 'key'), by key, with the type each must be declared with.
 // A source asked for metadata keys (CreateContext.Metadata) appends their

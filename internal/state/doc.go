@@ -22,7 +22,14 @@
 // writes one SLST file (heap_snapshot.go has the format) and RestoreHeap
 // reads the key groups of one subtask back from one or more of them,
 // keeping each store's bytes until NewStore claims it with its codec; a
-// restored backend is a Claimer listing the stores nobody claimed. The
+// restored backend is a Claimer listing the stores nobody claimed.
+//
+// Rescaling: keyed state moves by key group; an operator's own state (a
+// watermark, pending window ends) is an OperatorState, one entry per key
+// group, so that a restore at another parallelism finds the old instances'
+// entries in its key groups and merges them (operator_state.go;
+// docs/design/state-and-checkpoints.md, "Rescaling"). Timers must use the
+// state's key as their user key so that they move with it. The
 // Pebble backend lives in internal/state/pebble; every backend passes the
 // conformance suite in internal/state/statetest.
 package state

@@ -104,27 +104,3 @@ type KeyGroupOwner interface {
 func (h *Heap) KeyGroups() (KeyGroupRange, int) { return h.keyGroups, h.maxPar }
 
 var _ KeyGroupOwner = (*Heap)(nil)
-
-// OperatorKey returns a key for operator-scoped (not keyed) state — an
-// operator's watermark, its pending window ends — that hashes into a key
-// group the backend owns, so a restore at the same parallelism, which keeps
-// only the subtask's key groups, keeps it. It is name followed by a short
-// suffix; the same backend range gives the same key in every run.
-func OperatorKey(b Backend, name string) []byte {
-	key := []byte(name)
-	o, ok := b.(KeyGroupOwner)
-	if !ok {
-		return key
-	}
-	r, maxPar := o.KeyGroups()
-	if maxPar <= 0 {
-		return key
-	}
-	for i := uint32(0); i < 1<<20; i++ {
-		k := binary.AppendUvarint(slices.Clip(key), uint64(i))
-		if r.Contains(KeyGroup(k, maxPar)) {
-			return k
-		}
-	}
-	return key
-}

@@ -105,6 +105,15 @@ func (t *Timers) Pop() {
 	}
 }
 
+// Clear removes every timer.
+func (t *Timers) Clear() {
+	if t.store == nil {
+		t.mem = timerHeap{}
+		return
+	}
+	t.store.DropNamespace(0)
+}
+
 // Len is the number of timers.
 func (t *Timers) Len() int {
 	if t.store == nil {

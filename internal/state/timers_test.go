@@ -110,14 +110,20 @@ func TestRangeOrderedHeap(t *testing.T) {
 	}
 }
 
-// OperatorKey lands in the backend's own key groups.
-func TestOperatorKey(t *testing.T) {
+// OperatorKeys gives one key per key group the backend owns, each in its
+// group.
+func TestOperatorKeys(t *testing.T) {
 	for sub := 0; sub < 4; sub++ {
 		r := state.RangeFor(128, 4, sub)
 		h := state.NewHeapFor(r, 128)
-		k := state.OperatorKey(h, "window-meta")
-		if !r.Contains(state.KeyGroup(k, 128)) {
-			t.Fatalf("subtask %d: key %q in group %d, not in %v", sub, k, state.KeyGroup(k, 128), r)
+		got, maxPar, keys, err := state.OperatorKeys(h, "window-meta")
+		if err != nil || got != r || maxPar != 128 || len(keys) != r.End-r.Start+1 {
+			t.Fatalf("subtask %d: range %v, max %d, %d keys, %v", sub, got, maxPar, len(keys), err)
+		}
+		for i, k := range keys {
+			if g := state.KeyGroup(k, 128); g != r.Start+i {
+				t.Fatalf("subtask %d: key %q in group %d, want %d", sub, k, g, r.Start+i)
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -65,8 +66,11 @@ func newTxnWriter(w *writer) (*txnWriter, error) {
 	return tw, nil
 }
 
-func (w *txnWriter) id(k int) string {
-	return fmt.Sprintf("%s-%d-%d", w.s.t.txnPrefix, w.subtask, k)
+func (w *txnWriter) id(k int) string { return w.idOf(w.subtask, k) }
+
+// idOf is the transactional id k of writer subtask's pool.
+func (w *txnWriter) idOf(subtask, k int) string {
+	return fmt.Sprintf("%s-%d-%d", w.s.t.txnPrefix, subtask, k)
 }
 
 func (w *txnWriter) ctx() (context.Context, context.CancelFunc) {
@@ -206,6 +210,18 @@ func (w *txnWriter) rawClient() (*kgo.Client, error) {
 // id of this writer's pool (InitProducerID), which aborts a transaction a
 // crash left open after the checkpoint.
 func (w *txnWriter) Recover(committables [][]byte) error {
+	return w.RecoverRescaled(committables, []int{w.subtask})
+}
+
+// RecoverRescaled is Recover after a restore at another parallelism
+// (connector.RescaledRecoverer): it fences the pools of the old writers
+// oldSubtasks this writer takes over, so that a smaller job aborts the
+// transactions its removed writers left open. The writer's own pool is
+// fenced in any case.
+func (w *txnWriter) RecoverRescaled(committables [][]byte, oldSubtasks []int) error {
+	if !slices.Contains(oldSubtasks, w.subtask) {
+		oldSubtasks = append(slices.Clone(oldSubtasks), w.subtask)
+	}
 	ctx, cancel := w.ctx()
 	defer cancel()
 	cl, err := w.rawClient()
@@ -225,13 +241,17 @@ func (w *txnWriter) Recover(committables [][]byte) error {
 			return w.s.t.errorf("%v", err)
 		}
 	}
-	for k := 0; k < poolSize; k++ {
-		if err := fence(ctx, cl, w.id(k), w.timeout); err != nil {
-			return w.s.t.errorf("%v", err)
+	for _, s := range oldSubtasks {
+		for k := 0; k < poolSize; k++ {
+			if err := fence(ctx, cl, w.idOf(s, k), w.timeout); err != nil {
+				return w.s.t.errorf("%v", err)
+			}
 		}
 	}
 	return nil
 }
+
+var _ connector.RescaledRecoverer = (*txnWriter)(nil)
 
 func parseCommittable(raw []byte) (*committable, error) {
 	if len(raw) == 0 {

@@ -11,7 +11,10 @@
 // associated records). Buckets live in state.Stores with a codec, so the
 // heap and Pebble backends, checkpoints and restores work; timers (TTL,
 // interval cleanup) are state.Timers, kept in memory and rebuilt from the
-// buckets on the heap backend, in their store on byte backends. The window
+// buckets on the heap backend, in their store on byte backends; a timer is
+// (time, join key), for whichever side's bucket is armed for that time, so
+// that on Pebble it lies in its key's key group and moves with the key
+// when a restore changes the parallelism. The window
 // join (window.go) keeps both sides' rows of a (window, key) in one value
 // it only appends to (state.Append: one blind write on Pebble) and fires a
 // window with one scan of its namespace, key by key. output.go holds the

@@ -83,7 +83,7 @@ func (v *IntervalJoin) Open(ctx *operator.Context, out operator.Output) error {
 		}
 		v.sides[side] = s
 	}
-	t, err := openTimers(ctx.State, "interval-join-timers", v.sides)
+	t, err := openTimers(ctx.State, "interval-join-cleanup", "interval-join-timers", v.sides)
 	if err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, err)
 	}
@@ -177,11 +177,45 @@ func (v *IntervalJoin) processRow(s int, row types.Row) error {
 	b.rows = append(b.rows, entry{row: rs.clone(row), count: 1, assoc: min(matched, 1), time: cleanup})
 	if b.timer == noTimer || cleanup < b.timer {
 		b.timer = cleanup
-		v.tkey = timerKey(v.tkey[:0], s, v.key)
-		v.timers.Register(cleanup, v.tkey)
+		v.timers.Register(cleanup, v.key)
 	}
 	rs.st.Put(0, v.key, b)
 	return nil
+}
+
+// cleanup handles the timer at of key on one side: it drops the bucket's
+// rows the watermark has passed, emitting the never-matched ones of an
+// outer side, and re-arms the timer for the rows kept. A bucket whose
+// timer is not at (the other side's, or re-armed since) is left alone.
+func (v *IntervalJoin) cleanup(side int, key []byte, at, wm int64) {
+	st := v.sides[side].st
+	b, found := st.Get(0, key)
+	if !found || b.timer != at {
+		return
+	}
+	kept := b.rows[:0]
+	next := noTimer
+	for _, e := range b.rows {
+		if e.time > wm {
+			kept = append(kept, e)
+			if next == noTimer || e.time < next {
+				next = e.time
+			}
+			continue
+		}
+		if v.outer[side] && e.assoc == 0 {
+			v.emitSide(types.Insert, side, e.row)
+		}
+	}
+	clear(b.rows[len(kept):])
+	b.rows = kept
+	if len(kept) == 0 {
+		st.Delete(0, key)
+		return
+	}
+	b.timer = next
+	st.Put(0, key, b)
+	v.timers.Register(next, key)
 }
 
 // Watermark drops the rows that can no longer match, emitting the
@@ -194,35 +228,9 @@ func (v *IntervalJoin) Watermark(wm int64) error {
 		}
 		v.tkey = append(v.tkey[:0], k...)
 		v.timers.Pop()
-		side, key := int(v.tkey[0]), v.tkey[1:]
-		st := v.sides[side].st
-		b, found := st.Get(0, key)
-		if !found || b.timer != at {
-			continue // re-armed earlier since; that timer handled it
+		for side := range v.sides {
+			v.cleanup(side, v.tkey, at, wm)
 		}
-		kept := b.rows[:0]
-		next := noTimer
-		for _, e := range b.rows {
-			if e.time > wm {
-				kept = append(kept, e)
-				if next == noTimer || e.time < next {
-					next = e.time
-				}
-				continue
-			}
-			if v.outer[side] && e.assoc == 0 {
-				v.emitSide(types.Insert, side, e.row)
-			}
-		}
-		clear(b.rows[len(kept):])
-		b.rows = kept
-		if len(kept) == 0 {
-			st.Delete(0, key)
-			continue
-		}
-		b.timer = next
-		st.Put(0, key, b)
-		v.timers.Register(next, v.tkey)
 	}
 	if err := v.done(); err != nil {
 		return err

@@ -99,7 +99,7 @@ func (r *RegularJoin) Open(ctx *operator.Context, out operator.Output) error {
 			return fmt.Errorf("%s: state TTL needs a processing-time clock", ctx.Name)
 		}
 		r.ttl = int64(ctx.StateTTL)
-		t, err := openTimers(ctx.State, "join-ttl", r.sides)
+		t, err := openTimers(ctx.State, "join-ttl-keys", "join-ttl", r.sides)
 		if err != nil {
 			return fmt.Errorf("%s: %w", ctx.Name, err)
 		}
@@ -365,8 +365,7 @@ func (r *RegularJoin) add(s int, row types.Row, assoc int64, now int64) {
 	}
 	if r.ttl > 0 && b.timer == noTimer {
 		b.timer = now + r.ttl
-		r.tkey = timerKey(r.tkey[:0], s, r.key)
-		r.timers.Register(b.timer, r.tkey)
+		r.timers.Register(b.timer, r.key)
 	}
 	rs.st.Put(0, r.key, b)
 }
@@ -404,25 +403,34 @@ func (r *RegularJoin) expire(now int64) {
 		}
 		r.tkey = append(r.tkey[:0], k...)
 		r.timers.Pop()
-		side, key := int(r.tkey[0]), r.tkey[1:]
-		st := r.sides[side].st
-		b, found := st.Get(0, key)
-		if !found || b.timer != at {
-			continue // the bucket went, or was re-armed, since
+		for side := range r.sides {
+			r.expireSide(side, r.tkey, at, now)
 		}
-		r.dropExpired(b, now)
-		if len(b.rows) == 0 {
-			st.Delete(0, key)
-			continue
-		}
-		next := b.rows[0].time
-		for _, e := range b.rows[1:] {
-			next = min(next, e.time)
-		}
-		b.timer = next + r.ttl
-		st.Put(0, key, b)
-		r.timers.Register(b.timer, r.tkey)
 	}
+}
+
+// expireSide handles the TTL timer at of key on one side: it drops the
+// bucket's expired rows and re-arms the timer for the rows kept. A bucket
+// whose timer is not at (the other side's, or re-armed since) is left
+// alone.
+func (r *RegularJoin) expireSide(side int, key []byte, at, now int64) {
+	st := r.sides[side].st
+	b, found := st.Get(0, key)
+	if !found || b.timer != at {
+		return // the bucket went, or was re-armed, since
+	}
+	r.dropExpired(b, now)
+	if len(b.rows) == 0 {
+		st.Delete(0, key)
+		return
+	}
+	next := b.rows[0].time
+	for _, e := range b.rows[1:] {
+		next = min(next, e.time)
+	}
+	b.timer = next + r.ttl
+	st.Put(0, key, b)
+	r.timers.Register(b.timer, key)
 }
 
 // OnProcTime expires rows whose TTL has passed.

@@ -3,6 +3,7 @@ package join
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/sluicehq/sluice/internal/state"
 	"github.com/sluicehq/sluice/internal/types"
@@ -126,27 +127,34 @@ func (bucketCodec) Decode(p []byte) (*bucket, error) {
 	return b, nil
 }
 
-// timerKey is a timer's user key: the side, then the join key.
-func timerKey(dst []byte, side int, key []byte) []byte {
-	dst = append(dst, byte(side))
-	return append(dst, key...)
-}
-
-// openTimers creates timers named name: in memory for the heap backend,
-// rebuilt from the buckets' armed timers (so restored state gets its timers
-// back), or in their store for byte backends, where they were kept.
-func openTimers(b state.Backend, name string, sides [2]*rowStore) (*state.Timers, error) {
+// openTimers creates the timers called name: one per (time, join key),
+// for whichever sides' buckets of the key are armed for that time. The
+// user key is the join key alone, so on byte backends a timer lies in its
+// key's key group and moves with the key when state is redistributed
+// (docs/design/state-and-checkpoints.md, "Rescaling"). In memory (the heap
+// backend) they are rebuilt from the buckets' armed timers. So are they in
+// a byte backend restored from state whose timers are in the store called
+// legacy (keyed by side | join key, which put them in another key group
+// than their key's): that store is emptied.
+func openTimers(b state.Backend, name, legacy string, sides [2]*rowStore) (*state.Timers, error) {
 	t, err := state.NewTimers(b, name)
 	if err != nil {
 		return nil, err
 	}
-	if t.InMemory() {
-		var buf []byte
-		for side, s := range sides {
+	rebuild := t.InMemory()
+	if c, ok := b.(state.Claimer); ok && !rebuild && slices.Contains(c.Unclaimed(), legacy) {
+		old, err := state.NewTimers(b, legacy)
+		if err != nil {
+			return nil, err
+		}
+		old.Clear()
+		rebuild = true
+	}
+	if rebuild {
+		for _, s := range sides {
 			s.st.Range(0, func(k []byte, b *bucket) bool {
 				if b.timer != noTimer {
-					buf = timerKey(buf[:0], side, k)
-					t.Register(b.timer, buf)
+					t.Register(b.timer, k)
 				}
 				return true
 			})

@@ -37,12 +37,11 @@ type WindowJoin struct {
 	// namespace, one key at a time, whatever the window's size. On a
 	// backend that can append (Pebble) an insert is one blind write.
 	rows    state.Store[*windowRows]
-	blind   bool                 // rows appends without reading
-	one     windowRows           // insert scratch when blind
-	slab    rowStore             // copies of kept rows when not blind
-	meta    state.Store[[]int64] // pending window ends, written by PrepareSnapshot
-	metaKey []byte
-	pending map[int64]struct{} // window ends with rows
+	blind   bool                          // rows appends without reading
+	one     windowRows                    // insert scratch when blind
+	slab    rowStore                      // copies of kept rows when not blind
+	meta    *state.OperatorState[[]int64] // pending window ends, written by PrepareSnapshot
+	pending map[int64]struct{}            // window ends with rows
 	key     []byte
 
 	// fire scratch
@@ -85,27 +84,35 @@ func (w *WindowJoin) Open(ctx *operator.Context, out operator.Output) error {
 		return fmt.Errorf("%s: %w", ctx.Name, err)
 	}
 	w.rows, w.blind = rows, state.CanAppend(rows)
-	meta, err := state.NewStore[[]int64](ctx.State, "window-join-meta", endsCodec{})
+	meta, err := state.NewOperatorState[[]int64](ctx.State, "window-join-meta", endsCodec{})
 	if err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, err)
 	}
 	w.meta = meta
-	w.metaKey = state.OperatorKey(ctx.State, "window-join-meta")
 	w.pending = map[int64]struct{}{}
-	if ends, ok := meta.Get(0, w.metaKey); ok { // restored
-		for _, e := range ends {
-			w.pending[e] = struct{}{}
+	// Restored: the union of the old instances' pending ends (each key
+	// group's entry holds its writer's); an end without rows here fires
+	// nothing.
+	for _, e := range meta.Restored() {
+		for _, end := range e.Value {
+			w.pending[end] = struct{}{}
 		}
 	}
 	return nil
 }
 
 // PrepareSnapshot writes the pending window ends (bounded by the open
-// windows, so kept in memory) to the window-join-meta store; the rows are
-// always in their stores.
+// windows, so kept in memory) to the window-join-meta operator state, into
+// every key group's entry, so that a restore at another parallelism finds
+// them wherever the keys go; the rows are always in their stores.
 func (w *WindowJoin) PrepareSnapshot() error {
 	ends := slices.Sorted(maps.Keys(w.pending))
-	w.meta.Put(0, w.metaKey, ends)
+	r := w.meta.Groups()
+	for g := r.Start; g <= r.End; g++ {
+		if err := w.meta.Put(g, ends); err != nil {
+			return fmt.Errorf("%s: %w", w.ctx.Name, err)
+		}
+	}
 	return nil
 }
 

@@ -13,7 +13,8 @@ import (
 //	rank, dedup        (0, partition key)      → 1 | varint(touched) | varint(timer) | uvarint(n) row*n
 //	normalize          (0, primary key)        → the same, n = 1 (ChangelogNormalize's last row)
 //	window-rank        (window end, partition) → 1 | varint(0) | varint(0) | uvarint(n) row*n
-//	window-rank-meta   (0, OperatorKey)        → 1 | varint(watermark) | uvarint(n) varint(window end)*n
+//	window-rank-meta   state.OperatorState (one entry per key group)
+//	                                           → 1 | varint(watermark) | uvarint(n) varint(window end)*n
 //	rank-ttl, dedup-ttl, normalize-ttl (byte backends)
 //	                   (0, AppendTimeKey(expiry, partition key)) → empty
 const (

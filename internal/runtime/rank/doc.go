@@ -31,6 +31,8 @@
 //     TTL (Context.StateTTL) drops a partition not written for the TTL, as
 //     Flink's OnCreateAndWrite TTL, with a lazily refreshed timer per
 //     partition. Window state is namespaced by window end and dropped when
-//     the window fires; pending window ends are kept in memory and written
-//     to a meta store by PrepareSnapshot.
+//     the window fires; pending window ends and the watermark are kept in
+//     memory and written by PrepareSnapshot to a state.OperatorState (one
+//     entry per key group, merged on restore: the union of the ends, the
+//     highest watermark), so they survive a restore at another parallelism.
 package rank

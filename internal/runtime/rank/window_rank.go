@@ -31,8 +31,7 @@ type WindowRank struct {
 
 	emitter
 	store   state.Store[*partition]
-	meta    state.Store[*windowMeta]
-	metaKey []byte
+	meta    *state.OperatorState[*windowMeta]
 	pending []int64 // sorted window ends with buffered rows
 	current int64   // the operator's watermark
 	key     []byte
@@ -52,24 +51,40 @@ func (w *WindowRank) Open(ctx *operator.Context, out operator.Output) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, err)
 	}
-	meta, err := state.NewStore[*windowMeta](ctx.State, "window-rank-meta", metaCodec{})
+	meta, err := state.NewOperatorState[*windowMeta](ctx.State, "window-rank-meta", metaCodec{})
 	if err != nil {
 		return fmt.Errorf("%s: %w", ctx.Name, err)
 	}
 	w.store, w.meta = st, meta
-	w.metaKey = state.OperatorKey(ctx.State, "window-rank-meta")
 	w.current = operator.NoWatermark
 	w.emitter.open(ctx, out, w.x.OutputRank)
-	if m, ok := meta.Get(0, w.metaKey); ok { // restored
-		w.current, w.pending = m.current, slices.Clone(m.pending)
+	// Restored (docs/design/state-and-checkpoints.md, "Rescaling"): the
+	// highest watermark (old instances held the same one at an aligned
+	// barrier) and the union of the pending window ends (an end without
+	// partitions here fires nothing).
+	for _, e := range meta.Restored() {
+		w.current = max(w.current, e.Value.current)
+		for _, end := range e.Value.pending {
+			if i, found := slices.BinarySearch(w.pending, end); !found {
+				w.pending = slices.Insert(w.pending, i, end)
+			}
+		}
 	}
 	return nil
 }
 
 // PrepareSnapshot writes the pending window ends and the watermark to the
-// window-rank-meta store; the buffered rows are always in window-rank.
+// window-rank-meta operator state, into every key group's entry, so that a
+// restore at another parallelism finds them wherever the keys go; the
+// buffered rows are always in window-rank.
 func (w *WindowRank) PrepareSnapshot() error {
-	w.meta.Put(0, w.metaKey, &windowMeta{current: w.current, pending: slices.Clone(w.pending)})
+	m := &windowMeta{current: w.current, pending: slices.Clone(w.pending)}
+	r := w.meta.Groups()
+	for g := r.Start; g <= r.End; g++ {
+		if err := w.meta.Put(g, m); err != nil {
+			return fmt.Errorf("%s: %w", w.ctx.Name, err)
+		}
+	}
 	return nil
 }
 

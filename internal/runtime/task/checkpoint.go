@@ -26,7 +26,14 @@ type CheckpointOptions struct {
 }
 
 // MetadataVersion is the version of the _metadata format written now.
-const MetadataVersion = 1
+// Version 2 marks checkpoints whose operators keep their instance-scoped
+// state per key group (state.OperatorState), so that they can be restored
+// at another parallelism; version 1 restores only at its own.
+const MetadataVersion = 2
+
+// rescalableVersion is the first _metadata version that may be restored
+// at another parallelism.
+const rescalableVersion = 2
 
 // Metadata is a complete checkpoint's _metadata file.
 type Metadata struct {
@@ -77,8 +84,8 @@ func ReadMetadata(dir string) (*Metadata, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: corrupt _metadata: %w", dir, err)
 	}
-	if m.Version != MetadataVersion {
-		return nil, fmt.Errorf("checkpoint %s has format version %d; this Sluice reads version %d", dir, m.Version, MetadataVersion)
+	if m.Version < 1 || m.Version > MetadataVersion {
+		return nil, fmt.Errorf("checkpoint %s has format version %d; this Sluice reads versions 1 to %d", dir, m.Version, MetadataVersion)
 	}
 	return &m, nil
 }

@@ -8,6 +8,11 @@
 // next vertex (exchange.go) or in a sink writer (sink.go). A shared source
 // (one table read once for several scans) hands its rows to several chains
 // run in its own tasks (shared_source.go). Start at graph.go, then job.go.
+// Checkpoints (checkpoint.go) and restores (snapshot.go) may change the
+// parallelism: keyed state by key group, source splits by split ID (listed
+// at the old parallelism when the source's splits depend on it), sink
+// committables by old subtask modulo the new parallelism
+// (docs/design/state-and-checkpoints.md, "Rescaling").
 //
 // Invariants:
 //   - Every message on a channel comes from one sender; per sender, rows,

@@ -240,7 +240,14 @@ func (j *Job) newSinkOutput(ctx context.Context, t *instance) (taskOutput, error
 			out.twoPhase = tp
 		}
 		if tp, ok := w.(connector.TwoPhaseCommitWriter); ok && j.opts.Restore != nil {
-			if err := tp.Recover(j.restoredCommittables(s.Key, t.v.Parallelism, t.subtask)); err != nil {
+			cs := j.restoredCommittables(s.Key, t.v.Parallelism, t.subtask)
+			recover := tp.Recover
+			if rr, ok := w.(connector.RescaledRecoverer); ok {
+				if old := j.takenOverSubtasks(s.Key, t.v.Parallelism, t.subtask); old != nil {
+					recover = func(cs [][]byte) error { return rr.RecoverRescaled(cs, old) }
+				}
+			}
+			if err := recover(cs); err != nil {
 				w.Close()
 				return nil, fmt.Errorf("sink '%s': recovering transactions of %s: %w", s.Table, j.opts.Restore.Dir, err)
 			}

@@ -282,7 +282,7 @@ func (j *Job) Run(ctx context.Context) error {
 		if v.Source == nil {
 			continue
 		}
-		splits, err := v.Source.Source.Splits(v.Parallelism)
+		splits, err := j.sourceSplits(v)
 		if err != nil {
 			return fmt.Errorf("source '%s': %w", v.Source.Table, err)
 		}

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
+	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/runtime/operator"
 	"github.com/sluicehq/sluice/internal/state"
 	pebblestate "github.com/sluicehq/sluice/internal/state/pebble"
@@ -128,7 +130,7 @@ func (j *Job) restoredState(spec OpSpec, parallelism, subtask int) (state.Backen
 		return nil, err
 	}
 	// A backend knows the key groups its subtask owns, so operator-scoped
-	// state (state.OperatorKey) lands in them and survives a restore.
+	// state (state.OperatorState) lands in them and survives a restore.
 	kg := state.RangeFor(state.DefaultMaxParallelism, parallelism, subtask)
 	if j.pebble != nil && spec.UID != 0 {
 		return j.pebbleState(spec, kg)
@@ -219,9 +221,13 @@ func pebbleCheckpointDirs(files []string) []string {
 
 func isPebbleSnapshot(files []string) bool { return len(pebbleCheckpointDirs(files)) > 0 }
 
-// checkParallelism refuses to restore an operator's state at another
-// parallelism: keyed state would redistribute by key group, but window
-// operators keep per-instance bookkeeping that does not, yet.
+// checkParallelism allows restoring an operator's state at another
+// parallelism (docs/design/state-and-checkpoints.md, "Rescaling"): keyed
+// state is split by key group, and operators keep their instance-scoped
+// state per key group (state.OperatorState). It refuses what cannot be
+// remapped: a checkpoint written before operators kept that state per key
+// group (_metadata version 1), and one written with another number of key
+// groups.
 func (j *Job) checkParallelism(spec OpSpec, parallelism int) error {
 	r := j.opts.Restore
 	if r == nil || spec.UID == 0 {
@@ -229,10 +235,22 @@ func (j *Job) checkParallelism(spec OpSpec, parallelism int) error {
 	}
 	for _, ts := range r.Meta.Tasks {
 		for _, op := range ts.Operators {
-			if op.UID == spec.UID && ts.Parallelism != parallelism {
-				return fmt.Errorf("%s ran with parallelism %d when %s was taken and would run with %d now; restoring at another parallelism is not supported yet: set 'parallelism.default' = '%d'",
-					spec.Name, ts.Parallelism, r.Dir, parallelism, ts.Parallelism)
+			if op.UID != spec.UID || ts.Parallelism == parallelism {
+				continue
 			}
+			if r.Meta.Version < rescalableVersion {
+				return fmt.Errorf("%s ran with parallelism %d when %s was taken and would run with %d now; that checkpoint was written by an older Sluice (format version %d) whose window operators kept their pending windows per instance, so it restores only at its own parallelism: restore it with 'parallelism.default' = '%d', take a new savepoint, and restore that one at %d",
+					spec.Name, ts.Parallelism, r.Dir, parallelism, r.Meta.Version, ts.Parallelism, parallelism)
+			}
+			if r.Meta.MaxParallelism != state.DefaultMaxParallelism {
+				return fmt.Errorf("%s: %s was written with %d key groups (max parallelism) and this job uses %d; state is redistributed by key group, so the number cannot change",
+					spec.Name, r.Dir, r.Meta.MaxParallelism, state.DefaultMaxParallelism)
+			}
+			if parallelism > r.Meta.MaxParallelism {
+				return fmt.Errorf("%s would run with parallelism %d, above the %d key groups (max parallelism) of %s: state cannot be spread over more instances than key groups",
+					spec.Name, parallelism, r.Meta.MaxParallelism, r.Dir)
+			}
+			return nil
 		}
 	}
 	return nil
@@ -275,6 +293,27 @@ func (j *Job) restoredSplits(source string) map[string]SplitSnapshot {
 	return out
 }
 
+// takenOverSubtasks returns, when the restored checkpoint ran sink table
+// at another parallelism, the old subtasks j with j % parallelism ==
+// subtask whose writers sink instance subtask takes over (nil at the same
+// parallelism).
+func (j *Job) takenOverSubtasks(table string, parallelism, subtask int) []int {
+	oldPar := 0
+	for _, ts := range j.opts.Restore.Meta.Tasks {
+		if ts.Sink == table {
+			oldPar = max(oldPar, ts.Parallelism)
+		}
+	}
+	if oldPar == 0 || oldPar == parallelism {
+		return nil
+	}
+	var out []int
+	for s := subtask; s < oldPar; s += parallelism {
+		out = append(out, s)
+	}
+	return out
+}
+
 // restoredCommittables returns what sink instance subtask of table must
 // recover: the committables of the old instances j with j % parallelism
 // == subtask.
@@ -288,5 +327,72 @@ func (j *Job) restoredCommittables(table string, parallelism, subtask int) [][]b
 			out = append(out, ts.Committables...)
 		}
 	}
+	return out
+}
+
+// sourceSplits lists a source vertex's splits. Sources whose splits depend
+// on the parallelism (nexmark, datagen: split k of p) would list other
+// splits after a restore at another parallelism, and the saved positions,
+// kept by split ID, would match none of them: the data would be read
+// again. So when the splits listed now miss saved ones, the source is
+// asked for its splits at the parallelism the checkpoint ran with, and
+// those are dealt round robin to the new subtasks (a subtask may get
+// several, or none). A restore that cannot be matched either way is
+// refused rather than read twice.
+func (j *Job) sourceSplits(v *Vertex) ([]connector.Split, error) {
+	src := v.Source
+	splits, err := src.Source.Splits(v.Parallelism)
+	if err != nil || j.opts.Restore == nil {
+		return splits, err
+	}
+	saved, oldPar := j.savedSplitIDs(src)
+	missing := missingSplits(splits, saved)
+	if len(missing) == 0 || oldPar == 0 || oldPar == v.Parallelism {
+		return splits, nil // at the same parallelism, as before: new splits start over
+	}
+	old, err := src.Source.Splits(oldPar)
+	if err != nil {
+		return nil, fmt.Errorf("source '%s': listing its splits at the parallelism %d of %s: %w", src.Table, oldPar, j.opts.Restore.Dir, err)
+	}
+	if still := missingSplits(old, saved); len(still) > 0 {
+		return nil, fmt.Errorf("source '%s' cannot be restored at parallelism %d: %s holds the positions of splits %s, which the source lists neither now nor at the parallelism %d the checkpoint ran with; restore it with 'parallelism.default' = '%d'",
+			src.Table, v.Parallelism, j.opts.Restore.Dir, strings.Join(missing, ", "), oldPar, oldPar)
+	}
+	return old, nil
+}
+
+// savedSplitIDs returns the split IDs a restored checkpoint holds for src
+// (under its key or an alias) and the parallelism of the tasks that saved
+// them (0 when none did).
+func (j *Job) savedSplitIDs(src *SourceSpec) (map[string]bool, int) {
+	keys := map[string]bool{src.Key: true}
+	for _, a := range src.Aliases {
+		keys[a] = true
+	}
+	ids, par := map[string]bool{}, 0
+	for _, ts := range j.opts.Restore.Meta.Tasks {
+		for _, sp := range ts.Splits {
+			if keys[sp.Source] {
+				ids[sp.ID] = true
+				par = max(par, ts.Parallelism)
+			}
+		}
+	}
+	return ids, par
+}
+
+// missingSplits lists, sorted, the saved split IDs not among splits.
+func missingSplits(splits []connector.Split, saved map[string]bool) []string {
+	have := map[string]bool{}
+	for _, s := range splits {
+		have[s.ID()] = true
+	}
+	var out []string
+	for id := range saved {
+		if !have[id] {
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
 	return out
 }

@@ -12,13 +12,15 @@ import (
 // format byte; values use the types codec and agg's accumulator encoding.
 //
 //	window-agg   (slice end, key) → 1 | uvarint(len) key | row(key values) | accs
-//	window-meta  0, OperatorKey   → 1 | varint(watermark) | uvarint(n) (varint(slice end) uvarint(keys))*n
-//	                                  | uvarint(n) varint(window end)*n | uvarint(n) (varint(release) row)*n
+//	window-meta  0, state.OperatorState (one entry per key group: the writer's key groups, then)
+//	                              → 2 | varint(watermark) | uvarint(n) (varint(slice end) uvarint(keys))*n
+//	                                  | uvarint(n) varint(window end)*n | uvarint(n) (uvarint(position) varint(release) row)*n
+//	             (format 1, one entry per instance: no positions, the rows in order)
 //	session-agg  0, key           → 1 | uvarint(len) key | row(key values) | uvarint(n) (varint(start) varint(end) accs)*n
 //	session-timers (byte backends) 0, AppendTimeKey(end, key) → empty
 const (
 	sliceFormat    = 1
-	metaFormat     = 1
+	metaFormat     = 2
 	sessionsFormat = 1
 )
 
@@ -58,6 +60,10 @@ type windowMeta struct {
 	live     map[int64]int
 	pending  []int64
 	deferred []deferredRow
+	// at is each deferred row's position among the instance's deferred
+	// rows (an entry holds only its key group's), so that a restore
+	// releases rows of equal release time in their order.
+	at []int
 }
 
 type metaCodec struct{}
@@ -75,7 +81,8 @@ func (metaCodec) Encode(dst []byte, m *windowMeta) []byte {
 		dst = binary.AppendVarint(dst, e)
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(m.deferred)))
-	for _, r := range m.deferred {
+	for i, r := range m.deferred {
+		dst = binary.AppendUvarint(dst, uint64(m.at[i]))
 		dst = binary.AppendVarint(dst, r.release)
 		dst = types.AppendRow(dst, r.row)
 	}
@@ -84,7 +91,8 @@ func (metaCodec) Encode(dst []byte, m *windowMeta) []byte {
 
 func (metaCodec) Decode(b []byte) (*windowMeta, error) {
 	d := types.NewDecoder(b)
-	if f := d.Byte(); f != metaFormat {
+	f := d.Byte()
+	if f != metaFormat && f != 1 {
 		return nil, fmt.Errorf("window operator state: unknown format %d", f)
 	}
 	m := &windowMeta{current: d.Varint(), live: map[int64]int{}}
@@ -96,6 +104,11 @@ func (metaCodec) Decode(b []byte) (*windowMeta, error) {
 		m.pending = append(m.pending, d.Varint())
 	}
 	for n := d.Count(2); n > 0; n-- {
+		at := len(m.at)
+		if f == metaFormat {
+			at = int(d.Uvarint())
+		}
+		m.at = append(m.at, at)
 		m.deferred = append(m.deferred, deferredRow{release: d.Varint(), row: d.Row()})
 	}
 	if err := d.Done(); err != nil {

@@ -34,8 +34,10 @@
 // State and checkpoints (codec.go has the formats): slices live in the
 // window-agg store; the watermark, live-slice counts, pending window ends
 // and deferred rows are kept in memory (they grow with open windows, not
-// with keys) and written to window-meta, under a key in the subtask's own
-// key groups (state.OperatorKey), by PrepareSnapshot, then read back by
+// with keys) and written to window-meta, a state.OperatorState (one entry
+// per key group the subtask owns; deferred rows in their key's group, so
+// that a restore at another parallelism redistributes them), by
+// PrepareSnapshot, then merged back by
 // Open. Session timers are state.Timers: a heap rebuilt from the sessions
 // on the heap backend, the session-timers store on byte backends.
 //

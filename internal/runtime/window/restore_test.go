@@ -2,6 +2,8 @@ package window
 
 import (
 	"math/rand/v2"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,5 +131,125 @@ func TestWindowRestore(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// rows returns the sorted row lines (not watermarks) of outputs.
+func rowLines(outs ...*collector) []string {
+	var out []string
+	for _, c := range outs {
+		for _, l := range c.Take() {
+			if !strings.HasPrefix(l, "WM") {
+				out = append(out, l)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// A HOP window aggregate run as two instances (the keys split as a keyed
+// exchange splits them), snapshotted midway with rows deferred and windows
+// pending, and restored into one and into three instances, fires the rows
+// of an uninterrupted single instance: the window-meta entries of the old
+// instances are merged (watermark, pending ends, live slices recounted)
+// and the deferred rows follow their keys.
+func TestWindowAggregateRescale(t *testing.T) {
+	n := plan.NewWindowAggregate(in, hop(20, 5, 0), []int{0}, []plan.AggCall{
+		call(t, plan.AggCount, "c"), call(t, plan.AggSum, "s", 1), call(t, plan.AggFirstValue, "fv", 1),
+	})
+	rnd := rand.New(rand.NewPCG(7, 11))
+	evs := randomWindowInput(rnd, 600)
+	keys := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
+	for _, e := range evs {
+		for i, row := range e.rows {
+			row = row.Clone()
+			row[0] = types.StringValue(keys[rnd.IntN(len(keys))])
+			e.rows[i] = row
+		}
+	}
+	groupOf := func(row types.Row) int {
+		return state.KeyGroup(types.AppendKey(nil, row, []int{0}), state.DefaultMaxParallelism)
+	}
+	type inst struct {
+		h   *optest.Harness
+		st  *state.Heap
+		out *collector
+	}
+	open := func(par, i int, files []string) inst {
+		r := state.RangeFor(state.DefaultMaxParallelism, par, i)
+		st := state.NewHeapFor(r, state.DefaultMaxParallelism)
+		if files != nil {
+			var err error
+			if st, err = state.RestoreHeap(files, r, state.DefaultMaxParallelism); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out := newCollector(t, n.Schema(), n.WindowPropsOffset()+1)
+		return inst{optest.Open(t, NewWindowAggregate(n), out, optest.Options{State: st}), st, out}
+	}
+	feed := func(insts []inst, evs []event) {
+		for _, e := range evs {
+			if e.rows == nil {
+				for _, x := range insts {
+					x.h.WM(e.wm)
+				}
+				continue
+			}
+			for i, x := range insts {
+				var mine []types.Row
+				for _, row := range e.rows {
+					if state.SubtaskFor(state.DefaultMaxParallelism, len(insts), groupOf(row)) == i {
+						mine = append(mine, row)
+					}
+				}
+				if len(mine) > 0 {
+					x.h.Send(0, e.iwm, types.Insert, mine...)
+				}
+			}
+		}
+	}
+	whole := []inst{open(1, 0, nil)}
+	feed(whole, evs)
+	want := rowLines(whole[0].out)
+	if len(want) < 50 {
+		t.Fatalf("only %d windows fired: the input does not test much", len(want))
+	}
+
+	for _, par := range []int{1, 3} {
+		old := []inst{open(2, 0, nil), open(2, 1, nil)}
+		mid := len(evs) / 2
+		feed(old, evs[:mid])
+		var files []string
+		deferred, owners := 0, 0
+		for _, x := range old {
+			wa := x.h.Op.(*WindowAggregate)
+			deferred += len(wa.deferred)
+			if wa.pending.len() > 0 {
+				owners++
+			}
+			if err := wa.PrepareSnapshot(); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			fs, err := x.st.Snapshot(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, filepath.Join(dir, fs[0]))
+		}
+		if deferred == 0 || owners < 2 {
+			t.Fatalf("at the snapshot %d rows are deferred and %d instances have windows pending: the input does not test rescaling", deferred, owners)
+		}
+		var next []inst
+		for i := 0; i < par; i++ {
+			next = append(next, open(par, i, files))
+		}
+		feed(next, evs[mid:])
+		outs := []*collector{old[0].out, old[1].out}
+		for _, x := range next {
+			outs = append(outs, x.out)
+		}
+		optest.ExpectSameRun(t, want, rowLines(outs...))
 	}
 }

@@ -1,6 +1,7 @@
 package window
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -34,10 +35,9 @@ type WindowAggregate struct {
 	operator.Emitter
 	ctx     *operator.Context
 	store   state.Store[*sliceAcc]
-	meta    state.Store[*windowMeta] // written by PrepareSnapshot
-	metaKey []byte
-	live    map[int64]int // slice end → keys in it (namespaces with data)
-	pending endHeap       // window ends to fire
+	meta    *state.OperatorState[*windowMeta] // written by PrepareSnapshot
+	live    map[int64]int                     // slice end → keys in it (namespaces with data)
+	pending endHeap                           // window ends to fire
 	key     []byte
 	// current is the operator's watermark: windows ending by it have fired.
 	current int64
@@ -94,44 +94,119 @@ func (w *WindowAggregate) Open(ctx *operator.Context, out operator.Output) error
 	if err != nil {
 		return err
 	}
-	meta, err := state.NewStore[*windowMeta](ctx.State, "window-meta", metaCodec{})
+	meta, err := state.NewOperatorState[*windowMeta](ctx.State, "window-meta", metaCodec{})
 	if err != nil {
 		return err
 	}
 	w.store, w.meta = st, meta
-	w.metaKey = state.OperatorKey(ctx.State, "window-meta")
 	w.current = operator.NoWatermark
 	w.Emitter.Open(ctx, out)
 	w.ctx = ctx
 	w.ts.now = ctx.Now
 	w.live = map[int64]int{}
 	w.slotOf = map[string]int{}
-	if m, ok := meta.Get(0, w.metaKey); ok { // restored
-		w.current, w.deferred = m.current, m.deferred
-		for se, n := range m.live {
-			w.live[se] = n
+	w.restoreMeta()
+	return nil
+}
+
+// restoreMeta merges the window-meta entries a restore left in the
+// instance's key groups (docs/design/state-and-checkpoints.md,
+// "Rescaling"): the watermark is the highest (old instances held the same
+// one at an aligned barrier; the highest never fires a window twice), the
+// pending window ends their union (a window without slices here fires
+// nothing), the deferred rows those of the instance's key groups (each
+// entry holds its own group's). The live-slice counts count keys, so
+// after a restore at another parallelism they are recounted from the
+// slices this instance now holds.
+func (w *WindowAggregate) restoreMeta() {
+	entries := w.meta.Restored()
+	if len(entries) == 0 {
+		return
+	}
+	rescaled := w.meta.Rescaled(entries)
+	ends := map[int64]bool{}
+	type held struct {
+		at int
+		d  deferredRow
+	}
+	var rows []held
+	for _, e := range entries {
+		m := e.Value
+		w.current = max(w.current, m.current)
+		for _, end := range m.pending {
+			w.pending.push(end)
 		}
-		for _, e := range m.pending {
-			w.pending.push(e)
+		for i, d := range m.deferred {
+			rows = append(rows, held{m.at[i], d})
+		}
+		for se := range m.live {
+			ends[se] = true
 		}
 	}
-	return nil
+	// Back in the order they were held (rows of one key come from one old
+	// instance): rows released at the same watermark join in that order.
+	slices.SortStableFunc(rows, func(a, b held) int { return cmp.Compare(a.at, b.at) })
+	for _, h := range rows {
+		w.deferred = append(w.deferred, h.d)
+	}
+	if !rescaled {
+		maps.Copy(w.live, entries[0].Value.live)
+		return
+	}
+	for se := range ends {
+		n := 0
+		w.store.Range(se, func([]byte, *sliceAcc) bool { n++; return true })
+		if n > 0 {
+			w.live[se] = n
+		}
+	}
 }
 
 // PrepareSnapshot writes what the operator keeps in memory between calls —
 // its watermark, the live slices with their key counts, the pending window
-// ends and the deferred rows — to the window-meta store. The slices are
-// always in the window-agg store. Window ends are per window, not per key,
-// so keeping them in memory is bounded by the open windows, not the state.
+// ends and the deferred rows — to the window-meta operator state: all but
+// the deferred rows into every key group's entry, each deferred row into
+// the entry of its key's group, so that they redistribute with the keys.
+// The slices are always in the window-agg store. Window ends are per
+// window, not per key, so keeping them in memory is bounded by the open
+// windows, not the state.
 func (w *WindowAggregate) PrepareSnapshot() error {
-	m := &windowMeta{current: w.current, live: w.live, pending: w.pending.h, deferred: w.deferred}
+	live, pending := w.live, w.pending.h
 	if _, heap := w.ctx.State.(*state.Heap); heap {
 		// The heap store keeps the value itself: give it copies.
-		m.live = maps.Clone(w.live)
-		m.pending = slices.Clone(w.pending.h)
-		m.deferred = slices.Clone(w.deferred)
+		live, pending = maps.Clone(w.live), slices.Clone(w.pending.h)
 	}
-	w.meta.Put(0, w.metaKey, m)
+	r := w.meta.Groups()
+	type held struct {
+		rows []deferredRow
+		at   []int
+	}
+	var byGroup map[int]*held
+	for i, d := range w.deferred {
+		if byGroup == nil {
+			byGroup = map[int]*held{}
+		}
+		w.key = types.AppendKey(w.key[:0], d.row, w.n.Keys)
+		g := w.meta.GroupOf(w.key)
+		if !r.Contains(g) { // not routed by its key (a test harness): keep it anyway
+			g = r.Start
+		}
+		h := byGroup[g]
+		if h == nil {
+			h = &held{}
+			byGroup[g] = h
+		}
+		h.rows, h.at = append(h.rows, d), append(h.at, i)
+	}
+	for g := r.Start; g <= r.End; g++ {
+		m := &windowMeta{current: w.current, live: live, pending: pending}
+		if h := byGroup[g]; h != nil {
+			m.deferred, m.at = h.rows, h.at
+		}
+		if err := w.meta.Put(g, m); err != nil {
+			return fmt.Errorf("%s: %w", w.ctx.Name, err)
+		}
+	}
 	return nil
 }
 
@@ -205,10 +280,10 @@ func (w *WindowAggregate) nextDeferred() int {
 // releaseOne inserts deferred row i into its slice.
 func (w *WindowAggregate) releaseOne(i int) error {
 	d := w.deferred[i]
-	last := len(w.deferred) - 1
-	w.deferred[i] = w.deferred[last]
-	w.deferred[last] = deferredRow{}
-	w.deferred = w.deferred[:last]
+	// Keep the others in arrival order: rows of a key released at the same
+	// watermark accumulate in the order they came (FIRST_VALUE depends on
+	// it), whichever other keys the instance holds.
+	w.deferred = slices.Delete(w.deferred, i, i+1)
 	se := w.sl.sliceEnd(d.row[w.ts.col].Int())
 	first, lastEnd, step, _ := w.sl.windowEnds(se)
 	return w.insert(d.row, se, first, lastEnd, step, d.release)

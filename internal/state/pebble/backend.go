@@ -58,7 +58,7 @@ func newBackend(d *DB, uid uint64, groups state.KeyGroupRange, maxPar int) (*Bac
 func (b *Backend) Kind() string { return "pebble" }
 
 // KeyGroups returns the key groups the backend owns (state.KeyGroupOwner),
-// so that state.OperatorKey picks a key a restore of the same range keeps.
+// so that state.OperatorState keys its entries by the groups a restore keeps.
 func (b *Backend) KeyGroups() (state.KeyGroupRange, int) { return b.groups, b.maxPar }
 
 // Table returns the store called name (state.BytesBackend). The slices its
