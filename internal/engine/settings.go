@@ -12,6 +12,7 @@ import (
 	"github.com/sluicehq/sluice/internal/runtime/lookup"
 	"github.com/sluicehq/sluice/internal/sql/optimizer"
 	"github.com/sluicehq/sluice/internal/sql/physical"
+	"github.com/sluicehq/sluice/internal/state"
 )
 
 // settingSpecs are the SET keys the engine understands, with Flink's names.
@@ -199,6 +200,16 @@ func settings(raw map[string]string, warn func(string)) (Settings, error) {
 	}
 	if s.Parallelism < 1 {
 		return s, fmt.Errorf("SET 'parallelism.default' must be at least 1, got %d", s.Parallelism)
+	}
+	// Keyed state is split into state.DefaultMaxParallelism key groups; an
+	// instance beyond that would own none (Flink refuses the same).
+	if s.Parallelism > state.DefaultMaxParallelism {
+		if !opts.Has("parallelism.default") && !opts.Has("table.exec.resource.default-parallelism") {
+			s.Parallelism = state.DefaultMaxParallelism // the number of cores, on a very large machine
+		} else {
+			return s, fmt.Errorf("SET 'parallelism.default' = '%d' exceeds the maximum parallelism of %d (the number of key groups keyed state is split into); set it to %d or less",
+				s.Parallelism, state.DefaultMaxParallelism, state.DefaultMaxParallelism)
+		}
 	}
 	if err := aggSettings(opts, &s); err != nil {
 		return s, err
