@@ -18,8 +18,10 @@
 // 'state.backend.pebble.memory' (Options.Memory, default 256 MB) bounds the
 // whole job: half for memtables (two of Memory/4: state is write-heavy),
 // about 1/64 for each backend's write batch (at most 1 MB), the rest block
-// cache. The DB
-// runs without a WAL: its directory is scratch for one run, and
+// cache. Pebble reserves the memtables' memory out of the block cache's
+// capacity, so the cache is created with the whole budget less the
+// batches' share (sized without the memtables, it was empty whenever both
+// were full, and every read went to the file). The DB runs without a WAL: its directory is scratch for one run, and
 // durability comes from checkpoints, which flush memtables first. Bloom
 // filters (10 bits/key) on every level keep lookups of absent keys — every
 // new group — off the disk.
