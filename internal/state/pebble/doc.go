@@ -51,7 +51,7 @@
 //     cannot know), so Len counts appends, not keys, until the key is
 //     deleted or its namespace dropped.
 //   - Each table keeps an in-memory filter of the keys it has written
-//     (filter.go, 12 bits a key, rebuilt from the live keys on Table after
+//     (filter.go, 16 bits a key, rebuilt from the live keys on Table after
 //     a restore and when deletes leave it over twice the entries): a key
 //     it rules out is absent without a Pebble lookup — every new group.
 //   - The indexed batch commits its puts and deletes sorted by key, the
