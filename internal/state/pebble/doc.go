@@ -10,7 +10,8 @@
 // tables (table.go) with the store's codec. Snapshot, SnapshotShared,
 // CheckpointTo and DeleteCheckpoint (checkpoint.go) write and delete
 // checkpoints; DB.Restore (restore.go) reads an instance's share of them
-// into a fresh DB. cmd/stategroupby measures a GROUP BY on the backend.
+// into a fresh DB. cmd/stategroupby measures a GROUP BY on the backend
+// alone; `sluice bench groupby` (internal/bench/groupby) the whole job.
 //
 // # Memory
 //
