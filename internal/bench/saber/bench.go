@@ -208,7 +208,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		res.PeakEntries = max(res.PeakEntries, s.StateEntries)
 		res.MaxLagSeconds = max(res.MaxLagSeconds, s.LagSeconds)
 	}
-	if _, hwm := memory(); hwm > res.PeakRSS {
+	if _, hwm := Memory(); hwm > res.PeakRSS {
 		res.PeakRSS = hwm
 	}
 	if c.Paced {
@@ -228,9 +228,9 @@ func sample(eng *engine.Engine, c Config, t0 time.Time, clk *clock) Sample {
 			s.StateEntries += o.StateEntries
 		}
 	}
-	s.RSS, s.HWM = memory()
+	s.RSS, s.HWM = Memory()
 	if c.Dir != "" {
-		s.DiskBytes = dirSize(c.Dir)
+		s.DiskBytes = DirSize(c.Dir)
 	}
 	if c.Paced {
 		due := time.Since(clk.begin()).Seconds() * float64(c.DisplaysPerSec+c.ClicksPerSec)
@@ -240,9 +240,9 @@ func sample(eng *engine.Engine, c Config, t0 time.Time, clk *clock) Sample {
 	return s
 }
 
-// memory returns VmRSS and VmHWM of this process in bytes (0 where
+// Memory returns VmRSS and VmHWM of this process in bytes (0 where
 // /proc is missing).
-func memory() (rss, hwm int64) {
+func Memory() (rss, hwm int64) {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0, 0
@@ -264,9 +264,9 @@ func memory() (rss, hwm int64) {
 	return rss, hwm
 }
 
-// dirSize is the total size of the files under dir (allocated blocks, so
+// DirSize is the total size of the files under dir (allocated blocks, so
 // sparse or preallocated files count as they use the disk).
-func dirSize(dir string) int64 {
+func DirSize(dir string) int64 {
 	var n int64
 	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

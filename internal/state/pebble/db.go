@@ -52,10 +52,13 @@ type instance struct {
 	start int
 }
 
-// Memory split: half for memtables (two of Memory/4), 1/64 for the write
-// batches, the rest block cache. Streaming state is write-heavy (every row
-// of a window or join is written once and read back once), so memtables
-// get the larger share: fewer, larger flushes mean less compaction.
+// Memory split: 1/64 for the write batches, the rest is Pebble's block
+// cache, out of which Pebble reserves the memtables' memory (two of
+// Memory/4 at most: it counts memtables against the cache capacity, so a
+// cache sized without them would be left empty whenever both memtables are
+// full). Streaming state is write-heavy (every row of a window or join is
+// written once and read back once), so memtables get up to half: fewer,
+// larger flushes mean less compaction.
 //
 // Compaction: L0 compacts at 20 sublevels (stops writes at 60) and the
 // base level holds 256 MB. Window and join state dies by range deletion soon
@@ -74,7 +77,7 @@ func pebbleOptions(o Options) (*pebble.Options, int) {
 		DisableWAL:                  true,
 		MemTableSize:                uint64(mem / 4),
 		MemTableStopWritesThreshold: 2,
-		Cache:                       pebble.NewCache(mem - mem/2 - mem/64),
+		Cache:                       pebble.NewCache(mem - mem/64), // memtables included
 		L0CompactionThreshold:       20,
 		L0StopWritesThreshold:       60,
 		LBaseMaxBytes:               256 << 20,

@@ -10,7 +10,8 @@
 // tables (table.go) with the store's codec. Snapshot, SnapshotShared,
 // CheckpointTo and DeleteCheckpoint (checkpoint.go) write and delete
 // checkpoints; DB.Restore (restore.go) reads an instance's share of them
-// into a fresh DB. cmd/stategroupby measures a GROUP BY on the backend.
+// into a fresh DB. cmd/stategroupby measures a GROUP BY on the backend
+// alone; `sluice bench groupby` (internal/bench/groupby) the whole job.
 //
 // # Memory
 //
@@ -18,8 +19,10 @@
 // 'state.backend.pebble.memory' (Options.Memory, default 256 MB) bounds the
 // whole job: half for memtables (two of Memory/4: state is write-heavy),
 // about 1/64 for each backend's write batch (at most 1 MB), the rest block
-// cache. The DB
-// runs without a WAL: its directory is scratch for one run, and
+// cache. Pebble reserves the memtables' memory out of the block cache's
+// capacity, so the cache is created with the whole budget less the
+// batches' share (sized without the memtables, it was empty whenever both
+// were full, and every read went to the file). The DB runs without a WAL: its directory is scratch for one run, and
 // durability comes from checkpoints, which flush memtables first. Bloom
 // filters (10 bits/key) on every level keep lookups of absent keys — every
 // new group — off the disk.
@@ -49,7 +52,7 @@
 //     cannot know), so Len counts appends, not keys, until the key is
 //     deleted or its namespace dropped.
 //   - Each table keeps an in-memory filter of the keys it has written
-//     (filter.go, 12 bits a key, rebuilt from the live keys on Table after
+//     (filter.go, 16 bits a key, rebuilt from the live keys on Table after
 //     a restore and when deletes leave it over twice the entries): a key
 //     it rules out is absent without a Pebble lookup — every new group.
 //   - The indexed batch commits its puts and deletes sorted by key, the

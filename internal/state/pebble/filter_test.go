@@ -27,8 +27,8 @@ func TestKeyFilter(t *testing.T) {
 			fp++
 		}
 	}
-	if rate := float64(fp) / n; rate > 0.03 {
-		t.Fatalf("false-positive rate %.4f, want under 0.03 at %d bits a key", rate, bitsPerKey)
+	if rate := float64(fp) / n; rate > 0.004 {
+		t.Fatalf("false-positive rate %.4f, want under 0.004 at %d bits a key", rate, bitsPerKey)
 	}
 }
 

@@ -47,6 +47,7 @@ func main() {
 	dir := flag.String("dir", "", "pebble directory (default a temp dir)")
 	restore := flag.Bool("restore", false, "pebble: snapshot and restore into a fresh DB, timed")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the load phase to this file")
+	metrics := flag.Bool("metrics", false, "pebble: print the DB's metrics after the load")
 	flag.Parse()
 	if *rows == 0 {
 		*rows = 2 * *keys
@@ -105,6 +106,9 @@ func main() {
 	fmt.Printf("backend=%s keys=%d rows=%d len=%d took=%s rows/s=%.0f VmHWM=%s\n",
 		*backend, *keys, *rows, s.Len(), took.Round(time.Millisecond), float64(*rows)/took.Seconds(), status("VmHWM"))
 
+	if *metrics && db != nil {
+		fmt.Println(db.Pebble().Metrics())
+	}
 	if *restore && db != nil {
 		snap := filepath.Join(*dir, "chk")
 		check(os.MkdirAll(snap, 0o755))
