@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,7 +25,9 @@ func benchRestartCmd(ctx context.Context, args []string) error {
 	par := fs.Int("parallelism", 2, "parallelism of every operator")
 	memory := fs.String("memory", "", "'state.backend.pebble.memory' (default: the engine's)")
 	interval := fs.Duration("checkpoint-interval", 10*time.Second, "checkpoint interval while building the state")
-	dir := fs.String("dir", "", "working directory (default: a temporary directory, removed after)")
+	dir := fs.String("dir", "", "working directory (default: a temporary directory, removed after); kept when given")
+	reuse := fs.Bool("reuse", false, "with --dir: restart from the checkpoint a previous run left there instead of building one")
+	compare := fs.String("compare-exe", "", "another sluice binary: its restarts alternate with this one's on the same checkpoint")
 	timeout := fs.Duration("timeout", 30*time.Minute, "limit for building the state and for each restart")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	if err := fs.Parse(args); err != nil {
@@ -56,13 +59,15 @@ func benchRestartCmd(ctx context.Context, args []string) error {
 		if b != "pebble" && b != "hashmap" {
 			return usageError{fmt.Sprintf("--backend: unknown backend %q (pebble, hashmap)", b)}
 		}
-		cfg := restartbench.Config{Exe: exe, Backend: b, StateSize: target, Runs: *runs, Dir: base + "/" + b,
+		cfg := restartbench.Config{Exe: exe, CompareExe: *compare, Reuse: *reuse, Backend: b, StateSize: target, Runs: *runs, Dir: base + "/" + b,
 			Parallelism: *par, Memory: *memory, CheckpointInterval: *interval, Timeout: *timeout}
 		if !*asJSON {
 			cfg.Log = os.Stderr
 		}
 		r, err := restartbench.Run(ctx, cfg)
-		os.RemoveAll(cfg.Dir)
+		if *dir == "" {
+			os.RemoveAll(cfg.Dir)
+		}
 		if err != nil {
 			return fmt.Errorf("bench restart (%s): %w", b, err)
 		}
@@ -75,11 +80,16 @@ func benchRestartCmd(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("\nmachine: %s\n", nexmarkbench.Machine())
 	fmt.Printf("GROUP BY over random keys, parallelism %d, checkpoint >= %s; %d restarts each, medians (seconds from process start)\n\n", *par, *size, *runs)
-	fmt.Printf("%-8s %12s %12s %10s %12s %14s %14s\n", "backend", "checkpoint", "state rows", "build", "restore", "restored at", "first record")
+	fmt.Printf("%-8s %-14s %12s %12s %10s %12s %14s %14s\n", "backend", "binary", "checkpoint", "state rows", "build", "restore", "restored at", "first record")
 	for _, r := range results {
-		m := r.Median()
-		fmt.Printf("%-8s %10.0fMB %12d %9.0fs %11.2fs %13.2fs %13.2fs\n", r.Backend, float64(r.CheckpointBytes)/(1<<20), r.StateRows,
-			r.BuildSeconds, m.RestoreTook.Seconds(), m.Restored.Seconds(), m.FirstRecord.Seconds())
+		for _, e := range []string{exe, *compare} {
+			if e == "" {
+				continue
+			}
+			m := r.Median(e)
+			fmt.Printf("%-8s %-14s %10.0fMB %12d %9.0fs %11.2fs %13.2fs %13.2fs\n", r.Backend, filepath.Base(e), float64(r.CheckpointBytes)/(1<<20), r.StateRows,
+				r.BuildSeconds, m.RestoreTook.Seconds(), m.Restored.Seconds(), m.FirstRecord.Seconds())
+		}
 	}
 	fmt.Println("\nrestore: the engine's own time to give every operator instance its state; restored at / first record: wall time")
 	fmt.Println("from starting `sluice run --resume` to its \"state restored\" line / to the aggregate's first row in (metrics)")

@@ -29,6 +29,12 @@ import (
 type Config struct {
 	// Exe is the sluice binary to run.
 	Exe string
+	// CompareExe, when set, is another sluice binary whose restarts
+	// alternate with Exe's (an A/B of the restore path on one checkpoint).
+	CompareExe string
+	// Reuse keeps a complete checkpoint already in Dir (of a run with the
+	// same settings) instead of building a new one.
+	Reuse bool
 	// Backend is 'state.backend.type': pebble or hashmap.
 	Backend string
 	// StateSize is the checkpoint size on disk to reach before the crash.
@@ -67,6 +73,7 @@ type Result struct {
 
 // Restart is one measured restart; times are from starting the process.
 type Restart struct {
+	Exe         string        `json:"exe"`
 	Restored    time.Duration `json:"restored_ns"`
 	FirstRecord time.Duration `json:"first_record_ns"`
 	// RestoreTook is the restore's own time as the engine reports it
@@ -75,12 +82,14 @@ type Restart struct {
 	StateRows   int64         `json:"state_rows"`
 }
 
-// Median returns the medians of the runs' times.
-func (r Result) Median() Restart {
+// Median returns the medians of the times of exe's runs.
+func (r Result) Median(exe string) Restart {
 	pick := func(f func(Restart) time.Duration) time.Duration {
 		var xs []time.Duration
 		for _, x := range r.Runs {
-			xs = append(xs, f(x))
+			if x.Exe == exe {
+				xs = append(xs, f(x))
+			}
 		}
 		if len(xs) == 0 {
 			return 0
@@ -89,6 +98,7 @@ func (r Result) Median() Restart {
 		return xs[len(xs)/2]
 	}
 	return Restart{
+		Exe:         exe,
 		Restored:    pick(func(x Restart) time.Duration { return x.Restored }),
 		FirstRecord: pick(func(x Restart) time.Duration { return x.FirstRecord }),
 		RestoreTook: pick(func(x Restart) time.Duration { return x.RestoreTook }),
@@ -137,10 +147,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	jobDir := filepath.Join(cfg.Dir, "checkpoints", "job-0")
 	start := time.Now()
-	if err := buildState(ctx, cfg, build, jobDir); err != nil {
-		return res, err
+	if cp, _ := task.LatestCheckpoint(jobDir); !cfg.Reuse || cp == "" {
+		if err := buildState(ctx, cfg, build, jobDir); err != nil {
+			return res, err
+		}
+		res.BuildSeconds = time.Since(start).Seconds()
 	}
-	res.BuildSeconds = time.Since(start).Seconds()
 	cp, err := task.LatestCheckpoint(jobDir)
 	if err != nil || cp == "" {
 		return res, fmt.Errorf("restart bench: no complete checkpoint in %s: %v", jobDir, err)
@@ -149,13 +161,18 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if res.CheckpointBytes, err = CheckpointSize(cp); err != nil {
 		return res, err
 	}
-	for i := 0; i < cfg.Runs; i++ {
-		r, err := restartOnce(ctx, cfg, resume)
+	exes := []string{cfg.Exe}
+	if cfg.CompareExe != "" {
+		exes = append(exes, cfg.CompareExe)
+	}
+	for i := 0; i < cfg.Runs*len(exes); i++ {
+		exe := exes[i%len(exes)]
+		r, err := restartOnce(ctx, cfg, exe, resume)
 		if err != nil {
-			return res, fmt.Errorf("restart bench: run %d: %w", i+1, err)
+			return res, fmt.Errorf("restart bench: run %d of %s: %w", i/len(exes)+1, exe, err)
 		}
-		logf(cfg, "run %d: restored at %.2fs (restore %.2fs), first record at %.2fs, %d state rows",
-			i+1, r.Restored.Seconds(), r.RestoreTook.Seconds(), r.FirstRecord.Seconds(), r.StateRows)
+		logf(cfg, "run %d (%s): restored at %.2fs (restore %.2fs), first record at %.2fs, %d state rows",
+			i/len(exes)+1, filepath.Base(exe), r.Restored.Seconds(), r.RestoreTook.Seconds(), r.FirstRecord.Seconds(), r.StateRows)
 		res.Runs = append(res.Runs, r)
 		res.StateRows = r.StateRows
 		if after, _ := task.LatestCheckpoint(jobDir); after != cp {
@@ -187,13 +204,13 @@ type proc struct {
 
 var restoredLine = regexp.MustCompile(`^job 0: state restored in (\S+)$`)
 
-func start(cfg Config, args ...string) (*proc, error) {
+func start(exe string, args ...string) (*proc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	args = append([]string{"run", "--progress=false", "--metrics-port", strconv.Itoa(port)}, args...)
-	p := &proc{cmd: exec.Command(cfg.Exe, args...), port: port, exited: make(chan struct{})}
+	p := &proc{cmd: exec.Command(exe, args...), port: port, exited: make(chan struct{})}
 	errPipe, err := p.cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -201,7 +218,7 @@ func start(cfg Config, args ...string) (*proc, error) {
 	p.cmd.Stdout = io.Discard
 	p.started = time.Now()
 	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", cfg.Exe, err)
+		return nil, fmt.Errorf("starting %s: %w", exe, err)
 	}
 	go func() {
 		sc := bufio.NewScanner(errPipe)
@@ -247,7 +264,7 @@ func cleanPebble(cfg Config) {
 func buildState(ctx context.Context, cfg Config, script, jobDir string) error {
 	os.RemoveAll(filepath.Join(cfg.Dir, "checkpoints"))
 	cleanPebble(cfg)
-	p, err := start(cfg, script)
+	p, err := start(cfg.Exe, script)
 	if err != nil {
 		return err
 	}
@@ -286,10 +303,10 @@ func buildState(ctx context.Context, cfg Config, script, jobDir string) error {
 	}
 }
 
-func restartOnce(ctx context.Context, cfg Config, script string) (Restart, error) {
-	var r Restart
+func restartOnce(ctx context.Context, cfg Config, exe, script string) (Restart, error) {
+	r := Restart{Exe: exe}
 	cleanPebble(cfg)
-	p, err := start(cfg, "--resume", script)
+	p, err := start(exe, "--resume", script)
 	if err != nil {
 		return r, err
 	}
