@@ -14,7 +14,8 @@
 // starting the process to the line "job 0: state restored in ..." on its
 // stderr (every operator instance has its state), and to the first row the
 // aggregate takes in after the restore (polled from the metrics endpoint
-// every few milliseconds); then it kills that process too. The figures
+// every few milliseconds; the state rows are read there too, once every
+// instance has reported them); then it kills that process too. The figures
 // include process start, planning, opening the Pebble DB and the first
 // table opens (the key filters are built then). The checkpoint's files are
 // in the page cache by then (written or read just before): a cold start

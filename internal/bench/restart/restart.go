@@ -64,9 +64,9 @@ type Result struct {
 	Checkpoint      string  `json:"checkpoint"`
 	CheckpointBytes int64   `json:"checkpoint_bytes"`
 	BuildSeconds    float64 `json:"build_seconds"`
-	// StateRows is the aggregate's state entries when it took its first
-	// row after the restore (the restored rows, plus the few new keys of
-	// that first poll).
+	// StateRows is the aggregate's state entries once every instance has
+	// reported them after the restore (the restored rows, plus the new keys
+	// of its first batches).
 	StateRows int64     `json:"state_rows"`
 	Runs      []Restart `json:"runs"`
 }
@@ -331,6 +331,13 @@ func restartOnce(ctx context.Context, cfg Config, exe, script string) (Restart, 
 		}
 		if m.aggRowsIn > 0 {
 			r.FirstRecord = time.Since(p.started)
+			break
+		}
+	}
+	// An instance reports its entries once it has processed a batch: wait
+	// (a little) until every one has.
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if m, err := scrape(client, p.port); err == nil && m.aggInstances > 0 && m.aggReported == m.aggInstances {
 			r.StateRows = m.aggState
 			break
 		}
@@ -345,7 +352,10 @@ func restartOnce(ctx context.Context, cfg Config, exe, script string) (Restart, 
 	return r, nil
 }
 
-type sample struct{ aggRowsIn, aggState int64 }
+type sample struct {
+	aggRowsIn, aggState       int64
+	aggInstances, aggReported int // aggregate instances, and those with state entries
+}
 
 // scrape reads the aggregate's rows in and state entries from the
 // metrics endpoint.
@@ -359,7 +369,7 @@ func scrape(c *http.Client, port int) (sample, error) {
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		line := sc.Text()
-		if !strings.Contains(line, "Aggregate") {
+		if !strings.Contains(line, `operator="GroupAggregate`) {
 			continue
 		}
 		i := strings.LastIndexByte(line, ' ')
@@ -375,6 +385,10 @@ func scrape(c *http.Client, port int) (sample, error) {
 			s.aggRowsIn += int64(v)
 		case strings.HasPrefix(line, "sluice_operator_state_entries{"):
 			s.aggState += int64(v)
+			s.aggInstances++
+			if v > 0 {
+				s.aggReported++
+			}
 		}
 	}
 	return s, sc.Err()
