@@ -82,8 +82,12 @@ func newHeapStoreIn[V any](h *Heap, name string, codec Codec[V]) (*heapStore[V],
 		if codec == nil {
 			return nil, fmt.Errorf("state store %q has restored state but was created without a codec to decode it", name)
 		}
-		if err := decodeRestored(s, raw); err != nil {
-			return nil, err
+		for _, e := range raw {
+			v, err := codec.Decode(e.value)
+			if err != nil {
+				return nil, fmt.Errorf("state store %q: decoding a restored value: %w", name, err)
+			}
+			s.Put(e.ns, e.key, v)
 		}
 		delete(h.restored, name)
 		if len(h.restored) == 0 {

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"unsafe"
 )
@@ -243,9 +242,6 @@ func (h *Heap) restoreFile(path string) error {
 		name := string(r.bytes())
 		n := r.uvarint()
 		entries := h.restored[name]
-		// Each entry takes at least 12 bytes: a count beyond what is
-		// left is corrupt, caught below; grow only to what can be there.
-		entries = slices.Grow(entries, int(min(n, uint64(len(r.b)/12))))
 		for j := uint64(0); j < n && r.err == nil; j++ {
 			kg := int(r.fixed16())
 			ns := int64(r.fixed64())
@@ -341,33 +337,4 @@ func (osFS) SyncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
-}
-
-// decodeRestored decodes the restored entries of a store into s, its
-// namespace maps sized up front: a restore inserts millions of keys, and
-// growing the maps step by step rehashes every key several times. Entries
-// of one snapshot are distinct (each key group has one owner), but a later
-// duplicate would replace an earlier one, as Put does.
-func decodeRestored[V any](s *heapStore[V], raw []rawEntry) error {
-	perNS := map[int64]int{}
-	for _, e := range raw {
-		perNS[e.ns]++
-	}
-	for ns, n := range perNS {
-		if s.ns[ns] == nil {
-			s.ns[ns] = make(map[string]*heapEntry[V], n)
-		}
-	}
-	for _, e := range raw {
-		v, err := s.codec.Decode(e.value)
-		if err != nil {
-			return fmt.Errorf("state store %q: decoding a restored value: %w", s.name, err)
-		}
-		s.ns[e.ns][string(e.key)] = &heapEntry[V]{v: v}
-	}
-	s.len = 0
-	for _, m := range s.ns {
-		s.len += len(m)
-	}
-	return nil
 }
