@@ -26,9 +26,11 @@ func benchCmd(ctx context.Context, args []string) error {
 		return benchSaberCmd(ctx, args[1:])
 	case len(args) > 0 && args[0] == "groupby":
 		return benchGroupByCmd(ctx, args[1:])
+	case len(args) > 0 && args[0] == "restart":
+		return benchRestartCmd(ctx, args[1:])
 	}
 	if len(args) == 0 || args[0] != "nexmark" {
-		return usageError{"usage: sluice bench nexmark|lookup|saber|groupby [flags]"}
+		return usageError{"usage: sluice bench nexmark|lookup|saber|groupby|restart [flags]"}
 	}
 	fs := flag.NewFlagSet("bench nexmark", flag.ContinueOnError)
 	qs := fs.String("queries", "q0,q1,q2,q3,q4,q5,q7,q8,q9,q11,q12,q13,q15,q16,q17,q18,q19,q20,q21,q22", "comma-separated queries ("+strings.Join(queries.Names(), ",")+")")

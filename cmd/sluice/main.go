@@ -4,6 +4,7 @@
 //	sluice bench nexmark --queries q0,q1 ...   measure Nexmark queries
 //	sluice bench saber --backend pebble ...    measure the Saber display/click window join
 //	sluice bench groupby --keys 50000000 ...   measure a GROUP BY job on the hashmap or Pebble backend
+//	sluice bench restart --state-size 1gb      measure a restart of a job with large state
 //	sluice version
 //
 // main only wires flags, signals and the terminal to internal/engine.
@@ -72,6 +73,7 @@ Usage:
   sluice bench lookup [flags]       lookup join against a private Redis: per-record latency (p50/p99/max)
   sluice bench saber [flags]        run the Saber display LEFT JOIN click window join and report events/s
   sluice bench groupby [flags]      GROUP BY over N distinct keys on hashmap/pebble: rows/s, peak RSS, ratio
+  sluice bench restart [flags]      kill a job with large state and time its --resume to the first record
   sluice version                    print the version
 
 Run 'sluice run -h', 'sluice bench nexmark -h' or 'sluice bench saber -h' for flags.

@@ -290,7 +290,10 @@ func (r *runner) jobAt(g *task.Graph, n int, restart bool) (*task.Job, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts.Restore = &task.Restore{Dir: restore, Meta: meta, IgnoreUnclaimed: set.IgnoreUnclaimed}
+		opts.Restore = &task.Restore{Dir: restore, Meta: meta, IgnoreUnclaimed: set.IgnoreUnclaimed,
+			Restored: func(took time.Duration) {
+				fmt.Fprintf(r.e.Err, "job %d: state restored in %s\n", n, took.Round(time.Millisecond))
+			}}
 		fmt.Fprintf(r.e.Err, "job %d: restoring from %s\n", n, restore)
 	}
 	j := task.NewJob(g, opts)

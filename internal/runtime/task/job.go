@@ -62,6 +62,9 @@ type Restore struct {
 	// IgnoreUnclaimed lets a job start when the checkpoint holds state of
 	// operators it does not have ('execution.savepoint.ignore-unclaimed-state').
 	IgnoreUnclaimed bool
+	// Restored, when set, is called once every operator instance has its
+	// restored state (before any task runs), with the time that took.
+	Restored func(took time.Duration)
 }
 
 func (o *Options) defaults() {
@@ -310,6 +313,7 @@ func (j *Job) Run(ctx context.Context) error {
 		}
 	}
 	var instances []*instance
+	restoreStart := time.Now()
 	for _, v := range j.g.Vertices {
 		for i := 0; i < v.Parallelism; i++ {
 			t, err := j.newInstance(ctx, v, i)
@@ -331,6 +335,9 @@ func (j *Job) Run(ctx context.Context) error {
 			o.closeAll()
 		}
 		return err
+	}
+	if r := j.opts.Restore; r != nil && r.Restored != nil {
+		r.Restored(time.Since(restoreStart))
 	}
 	linkBranches(instances)
 	if j.opts.Checkpoint != nil {

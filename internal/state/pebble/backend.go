@@ -97,7 +97,11 @@ func (b *Backend) newTable(name string, groupSkip int) (*table, error) {
 	if err := t.loadCounts(); err != nil {
 		return nil, err
 	}
-	t.buildFilter() // restored keys, if any
+	if f := b.db.takeFilter(b.uid, b.groups.Start, id); f != nil {
+		t.filter, f.added = f, t.len // built by Restore as it copied the keys
+	} else {
+		t.buildFilter() // restored keys, if any
+	}
 	b.tables[name] = t
 	return t, nil
 }

@@ -24,6 +24,14 @@ const ManifestFile = "SHARED.json"
 // user key.
 const manifestVersion = 2
 
+// stateFormat is the layout of the keys in a Backend's checkpoint, written
+// into its InstanceFile (savepoints and checkpoints alike): 2 since timers
+// are placed in the key group of their user key (the same change as
+// manifestVersion 2). Checkpoints written before the field existed carry
+// none and are refused: a savepoint of that time may hold timers in the
+// old layout, which would restore without an error and never fire right.
+const stateFormat = 2
+
 // Manifest describes an incremental checkpoint: a Pebble checkpoint whose
 // SST files live in a shared directory.
 type Manifest struct {
@@ -81,7 +89,7 @@ func (b *Backend) checkpoint(dir string) (string, error) {
 	if err := b.db.checkpoint(filepath.Join(dir, name), spans); err != nil {
 		return "", err
 	}
-	data, _ := json.Marshal(Instance{UID: b.uid, KeyGroups: b.groups, MaxParallelism: b.maxPar})
+	data, _ := json.Marshal(Instance{Format: stateFormat, UID: b.uid, KeyGroups: b.groups, MaxParallelism: b.maxPar})
 	if err := writeFileAtomic(filepath.Join(dir, name, InstanceFile), data); err != nil {
 		os.RemoveAll(filepath.Join(dir, name))
 		return "", fmt.Errorf("pebble state: checkpoint: %w", err)
@@ -97,6 +105,9 @@ const InstanceFile = "INSTANCE.json"
 
 // Instance is the content of InstanceFile.
 type Instance struct {
+	// Format is the key layout (stateFormat); absent (0) before Sluice
+	// recorded it.
+	Format         int                 `json:"format"`
 	UID            uint64              `json:"uid"`
 	KeyGroups      state.KeyGroupRange `json:"key_groups"`
 	MaxParallelism int                 `json:"max_parallelism"`
@@ -108,11 +119,24 @@ func readInstance(dir string) (Instance, error) {
 	if err != nil {
 		return in, err
 	}
+	name := filepath.Join(dir, InstanceFile)
 	if err := json.Unmarshal(data, &in); err != nil {
-		return in, fmt.Errorf("%s: %w", filepath.Join(dir, InstanceFile), err)
+		return in, fmt.Errorf("%s: %w", name, err)
+	}
+	switch {
+	case in.Format == 0:
+		return in, fmt.Errorf("%s: %w: Pebble state without a format version, written by a Sluice before format %d (timers then lay in other key groups and would restore wrong); restore it with the Sluice that wrote it and take a new savepoint with the hashmap backend, or start the job without it",
+			name, ErrStateFormat, stateFormat)
+	case in.Format != stateFormat:
+		return in, fmt.Errorf("%s: %w: Pebble state of format %d, this Sluice reads format %d; restore it with the Sluice that wrote it (or start the job without it)",
+			name, ErrStateFormat, in.Format, stateFormat)
 	}
 	return in, nil
 }
+
+// ErrStateFormat is returned by Restore for a checkpoint or savepoint whose
+// Pebble state is of a format this version does not read.
+var ErrStateFormat = errors.New("unsupported pebble state format")
 
 func (d *DB) checkpoint(dest string, spans []pebble.CheckpointSpan) error {
 	if err := d.db.Flush(); err != nil {
@@ -267,9 +291,9 @@ func readManifest(dir string) (Manifest, error) {
 	case m.Version == 1:
 		// Version 1 placed timers by the hash of (time, key): restored
 		// under today's layout they could not be removed once fired.
-		return m, fmt.Errorf("%s: Pebble state of format 1, written by an earlier Sluice whose timer layout this version does not read; start the job without this checkpoint or savepoint (or take the savepoint with the hashmap backend)", filepath.Join(dir, ManifestFile))
+		return m, fmt.Errorf("%s: %w: Pebble state of format 1, written by an earlier Sluice whose timer layout this version does not read; start the job without this checkpoint or savepoint (or take the savepoint with the hashmap backend)", filepath.Join(dir, ManifestFile), ErrStateFormat)
 	case m.Version != manifestVersion:
-		return m, fmt.Errorf("%s: unsupported version %d", filepath.Join(dir, ManifestFile), m.Version)
+		return m, fmt.Errorf("%s: %w: version %d, this Sluice reads version %d; restore it with the Sluice that wrote it (or start the job without it)", filepath.Join(dir, ManifestFile), ErrStateFormat, m.Version, manifestVersion)
 	}
 	return m, nil
 }

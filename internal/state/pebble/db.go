@@ -45,6 +45,7 @@ type DB struct {
 	mu       sync.Mutex
 	backends map[instance]bool
 	catalogs map[uint64]*catalog
+	filters  map[instance]map[uint16]*keyFilter // built by Restore, taken by Table
 }
 
 type instance struct {

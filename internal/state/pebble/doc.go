@@ -52,9 +52,10 @@
 //     cannot know), so Len counts appends, not keys, until the key is
 //     deleted or its namespace dropped.
 //   - Each table keeps an in-memory filter of the keys it has written
-//     (filter.go, 16 bits a key, rebuilt from the live keys on Table after
-//     a restore and when deletes leave it over twice the entries): a key
-//     it rules out is absent without a Pebble lookup — every new group.
+//     (filter.go, 16 bits a key; after a restore the one Restore built from
+//     the keys it copied, else rebuilt from the live keys on Table; rebuilt
+//     too when deletes leave it over twice the entries): a key it rules
+//     out is absent without a Pebble lookup — every new group.
 //   - The indexed batch commits its puts and deletes sorted by key, the
 //     last write of each key only (Backend.commitSorted): inserts in key
 //     order keep the memtable skiplist walk in the CPU cache.
@@ -68,11 +69,12 @@
 //
 // A backend's Snapshot(dir) is a Pebble checkpoint restricted to the
 // instance's key-group span and its operator's metadata, in
-// dir/pebble-<uid hex>-<first key group>/, plus INSTANCE.json (uid, key
-// groups, max parallelism): the checkpoint may surface other instances'
-// keys, stale ones too, and Restore copies only the key groups named
-// there. SnapshotShared (and CheckpointTo for the whole DB) make it
-// incremental: each SST moves into the shared directory as
+// dir/pebble-<uid hex>-<first key group>/, plus INSTANCE.json (format of
+// the keys, uid, key groups, max parallelism): the checkpoint may surface
+// other instances' keys, stale ones too, and Restore copies only the key
+// groups named there; it refuses a checkpoint whose format is absent or
+// not stateFormat. SnapshotShared (and CheckpointTo for the whole DB) make
+// it incremental: each SST moves into the shared directory as
 // <run id>-<file>.sst unless it is there already (an SST of one DB run
 // never changes), and SHARED.json lists the SSTs the checkpoint needs
 // (version, shared dir relative to the checkpoint, file -> shared name),
@@ -88,5 +90,7 @@
 // catalog, and copies the requested key groups into SSTs written with
 // Pebble's sstable writer, one per worker and key-group slice, which the
 // DB ingests; it falls back to batches if the id remapping would reorder
-// keys. It records per-(store, namespace) counts so Len is exact at once.
+// keys. It records per-(store, namespace) counts so Len is exact at once,
+// and keeps the hashes of the keys it copied to build each store's key
+// filter in one bloom, which Table takes instead of scanning the keys.
 package pebble

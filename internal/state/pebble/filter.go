@@ -37,8 +37,17 @@ func newKeyFilter() *keyFilter { return &keyFilter{} }
 
 func filterHash(k []byte) uint64 { return maphash.Bytes(filterSeed, k) }
 
+// newKeyFilterSized returns a filter whose first bloom holds n keys (at
+// least filterFirstCap): Restore sizes it to the keys it copied.
+func newKeyFilterSized(n int) *keyFilter {
+	return &keyFilter{blooms: []*splitBloom{newBloom(max(n, filterFirstCap))}}
+}
+
 // add records k.
-func (f *keyFilter) add(k []byte) {
+func (f *keyFilter) add(k []byte) { f.addHash(filterHash(k)) }
+
+// addHash records the key of filterHash h.
+func (f *keyFilter) addHash(h uint64) {
 	n := len(f.blooms)
 	if n == 0 || f.blooms[n-1].n >= f.blooms[n-1].cap {
 		c := filterFirstCap
@@ -48,7 +57,7 @@ func (f *keyFilter) add(k []byte) {
 		f.blooms = append(f.blooms, newBloom(c))
 		n++
 	}
-	f.blooms[n-1].add(filterHash(k))
+	f.blooms[n-1].add(h)
 	f.added++
 }
 

@@ -50,11 +50,13 @@ func (d *DB) Restore(uid uint64, groups state.KeyGroupRange, maxParallelism int,
 		return st, fmt.Errorf("pebble state: restore: bad key-group range %v of %d", groups, maxParallelism)
 	}
 	counts := map[countKey]uint64{}
+	hashes := map[uint16][][]uint64{}
 	for i, cp := range checkpoints {
-		if err := d.restoreOne(uid, groups, maxParallelism, cp, i, counts, &st); err != nil {
+		if err := d.restoreOne(uid, groups, maxParallelism, cp, i, counts, hashes, &st); err != nil {
 			return st, fmt.Errorf("pebble state: restore %016x %v from %s: %w", uid, groups, cp, err)
 		}
 	}
+	d.setFilters(uid, groups.Start, hashes)
 	b := d.db.NewBatch()
 	defer b.Close()
 	for k, n := range counts {
@@ -73,7 +75,7 @@ type countKey struct {
 	ns    int64
 }
 
-func (d *DB) restoreOne(uid uint64, groups state.KeyGroupRange, maxPar int, cp string, seq int, counts map[countKey]uint64, st *RestoreStats) error {
+func (d *DB) restoreOne(uid uint64, groups state.KeyGroupRange, maxPar int, cp string, seq int, counts map[countKey]uint64, hashes map[uint16][][]uint64, st *RestoreStats) error {
 	// A backend's checkpoint may surface other instances' keys, possibly
 	// stale: copy only the key groups it owned.
 	if in, err := readInstance(cp); err == nil {
@@ -86,6 +88,11 @@ func (d *DB) restoreOne(uid uint64, groups state.KeyGroupRange, maxPar int, cp s
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
+	} else if _, err := os.Stat(filepath.Join(cp, ManifestFile)); err != nil {
+		// Neither a Backend's checkpoint nor CheckpointTo's: no version
+		// says how its keys are laid out.
+		return fmt.Errorf("%w: %s holds neither %s nor %s, so its format is unknown (a Sluice before format %d wrote it); start the job without it",
+			ErrStateFormat, cp, InstanceFile, ManifestFile, stateFormat)
 	}
 	scratch, err := os.MkdirTemp(d.dir, "restore-")
 	if err != nil {
@@ -141,6 +148,9 @@ func (d *DB) restoreOne(uid uint64, groups state.KeyGroupRange, maxPar int, cp s
 		for k, n := range r.counts {
 			counts[k] += n
 		}
+		for id, hs := range r.hashes {
+			hashes[id] = append(hashes[id], hs)
+		}
 		st.Entries += r.entries
 		st.Bytes += r.bytes
 		if r.path != "" {
@@ -158,6 +168,7 @@ func (d *DB) restoreOne(uid uint64, groups state.KeyGroupRange, maxPar int, cp s
 
 type sliceResult struct {
 	counts         map[countKey]uint64
+	hashes         map[uint16][]uint64 // filterHash of each key copied, per store
 	entries, bytes int64
 	path           string // the SST written, or "" (batches, or empty)
 	err            error
@@ -167,6 +178,7 @@ type sliceResult struct {
 // if path is "", through batches.
 func (d *DB) copySlice(src *pebble.DB, uid uint64, sl state.KeyGroupRange, remap *[1 << 16]uint16, path string) (r sliceResult) {
 	r.counts = map[countKey]uint64{}
+	r.hashes = map[uint16][]uint64{}
 	lo, hi := groupSpan(uid, sl)
 	it, err := src.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
@@ -203,6 +215,7 @@ func (d *DB) copySlice(src *pebble.DB, uid uint64, sl state.KeyGroupRange, remap
 		key = append(key[:0], k...)
 		binary.BigEndian.PutUint16(key[uidLen+groupLen:], remap[store])
 		r.counts[countKey{remap[store], decodeNS(k)}]++
+		r.hashes[remap[store]] = append(r.hashes[remap[store]], filterHash(key))
 		r.entries++
 		r.bytes += int64(len(k) + len(v))
 		if w != nil {
@@ -297,4 +310,49 @@ func openCheckpoint(cp, scratch string) (*pebble.DB, error) {
 		return nil, fmt.Errorf("open checkpoint: %w", err)
 	}
 	return db, nil
+}
+
+// setFilters builds, from the hashes of the keys Restore copied, the key
+// filter of each store of the instance of uid starting at key group start,
+// for Table to take: one bloom sized to the keys, so the table need not
+// scan them again.
+func (d *DB) setFilters(uid uint64, start int, hashes map[uint16][][]uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	in := instance{uid, start}
+	for id, parts := range hashes {
+		n := 0
+		for _, p := range parts {
+			n += len(p)
+		}
+		if n == 0 {
+			continue
+		}
+		f := newKeyFilterSized(n)
+		if old := d.filters[in][id]; old != nil {
+			f = old // a second Restore of the instance adds to the first
+		}
+		for _, p := range parts {
+			for _, h := range p {
+				f.addHash(h)
+			}
+		}
+		if d.filters == nil {
+			d.filters = map[instance]map[uint16]*keyFilter{}
+		}
+		if d.filters[in] == nil {
+			d.filters[in] = map[uint16]*keyFilter{}
+		}
+		d.filters[in][id] = f
+	}
+}
+
+// takeFilter returns, and forgets, the filter Restore built for a store of
+// the instance of uid starting at key group start, or nil.
+func (d *DB) takeFilter(uid uint64, start int, id uint16) *keyFilter {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	f := d.filters[instance{uid, start}][id]
+	delete(d.filters[instance{uid, start}], id)
+	return f
 }
