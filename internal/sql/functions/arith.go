@@ -125,11 +125,18 @@ func compileArith(name string, op arithOp, args []Arg, ret types.Type) (Eval, er
 	}
 	switch {
 	case ret.IsInteger() && a.Type.IsNumeric() && b.Type.IsNumeric():
-		x, err := coerce(a, withNull(ret, true))
+		operand := withNull(ret, true)
+		if op == opMod {
+			// MOD has the divisor's type, which the remainder fits, but
+			// the dividend must not be narrowed to it first: BIGINT % INT
+			// divides the whole BIGINT.
+			operand = withNull(wider(a.Type, b.Type), true)
+		}
+		x, err := coerce(a, operand)
 		if err != nil {
 			return nil, err
 		}
-		y, err := coerce(b, withNull(ret, true))
+		y, err := coerce(b, operand)
 		if err != nil {
 			return nil, err
 		}
