@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/bench/benchkit"
 	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
-	saberbench "github.com/sluicehq/sluice/internal/bench/saber"
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/engine"
 )
@@ -68,18 +68,9 @@ type Result struct {
 func Script(c Config) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "SET 'parallelism.default' = '%d';\n", c.Parallelism)
-	fmt.Fprintf(&b, "SET 'state.backend.type' = '%s';\n", c.Backend)
-	if c.Backend == "pebble" {
-		if c.Memory > 0 {
-			fmt.Fprintf(&b, "SET 'state.backend.pebble.memory' = '%d b';\n", c.Memory)
-		}
-		if c.Dir != "" {
-			fmt.Fprintf(&b, "SET 'state.backend.pebble.local-dir' = '%s';\n", strings.ReplaceAll(c.Dir, "'", "''"))
-		}
-	}
-	// The divisor is cast to BIGINT: MOD(BIGINT, INT) has the divisor's
-	// type, INT, and the engine narrows the dividend to INT before taking
-	// the remainder, so id * stride would wrap.
+	b.WriteString(benchkit.StateSettings(c.Backend, c.Memory, c.Dir))
+	// The divisor is cast to BIGINT so that k is a BIGINT: MOD has the
+	// divisor's type.
 	fmt.Fprintf(&b, `CREATE TABLE t (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '0',
   'fields.id.kind' = 'sequence', 'fields.id.start' = '0', 'fields.id.end' = '%d');
 CREATE VIEW kv AS SELECT id * %d %% CAST(%d AS BIGINT) AS k, id AS v FROM t;
@@ -177,7 +168,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	res.Seconds = wall.Seconds()
 	res.RowsPerSec = float64(c.Rows) / res.Seconds
 	res.RowsPerCPUSec = float64(c.Rows) / res.CPUSeconds
-	_, res.PeakRSS = saberbench.Memory()
+	_, res.PeakRSS = benchkit.Memory()
 	if res.OutputRows != res.WantOutput {
 		return res, fmt.Errorf("groupby bench: %s wrote %d changes, want %d", c.Backend, res.OutputRows, res.WantOutput)
 	}
@@ -202,9 +193,9 @@ func sample(eng *engine.Engine, c Config, t0 time.Time) Sample {
 			s.StateItems += o.StateEntries
 		}
 	}
-	s.RSS, s.HWM = saberbench.Memory()
+	s.RSS, s.HWM = benchkit.Memory()
 	if c.Dir != "" {
-		s.DiskBytes = saberbench.DirSize(c.Dir)
+		s.DiskBytes = benchkit.DirSize(c.Dir)
 	}
 	return s
 }

@@ -1,18 +1,14 @@
 package saberbench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/bench/benchkit"
 	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/engine"
@@ -87,15 +83,7 @@ type Result struct {
 func Script(c Config) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "SET 'parallelism.default' = '%d';\n", c.Parallelism)
-	fmt.Fprintf(&b, "SET 'state.backend.type' = '%s';\n", c.Backend)
-	if c.Backend == "pebble" {
-		if c.Memory > 0 {
-			fmt.Fprintf(&b, "SET 'state.backend.pebble.memory' = '%d b';\n", c.Memory)
-		}
-		if c.Dir != "" {
-			fmt.Fprintf(&b, "SET 'state.backend.pebble.local-dir' = '%s';\n", strings.ReplaceAll(c.Dir, "'", "''"))
-		}
-	}
+	b.WriteString(benchkit.StateSettings(c.Backend, c.Memory, c.Dir))
 	with := func(stream string) string {
 		return fmt.Sprintf("'connector' = 'saber-gen', 'stream' = '%s', 'displays-per-second' = '%d', 'clicks-per-second' = '%d',\n"+
 			"  'displays' = '%d', 'window' = '%d ms', 'max-click-delay' = '%d ms', 'paced' = '%t', 'payload' = '%d'",
@@ -208,7 +196,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		res.PeakEntries = max(res.PeakEntries, s.StateEntries)
 		res.MaxLagSeconds = max(res.MaxLagSeconds, s.LagSeconds)
 	}
-	if _, hwm := Memory(); hwm > res.PeakRSS {
+	if _, hwm := benchkit.Memory(); hwm > res.PeakRSS {
 		res.PeakRSS = hwm
 	}
 	if c.Paced {
@@ -228,9 +216,9 @@ func sample(eng *engine.Engine, c Config, t0 time.Time, clk *clock) Sample {
 			s.StateEntries += o.StateEntries
 		}
 	}
-	s.RSS, s.HWM = Memory()
+	s.RSS, s.HWM = benchkit.Memory()
 	if c.Dir != "" {
-		s.DiskBytes = DirSize(c.Dir)
+		s.DiskBytes = benchkit.DirSize(c.Dir)
 	}
 	if c.Paced {
 		due := time.Since(clk.begin()).Seconds() * float64(c.DisplaysPerSec+c.ClicksPerSec)
@@ -238,48 +226,4 @@ func sample(eng *engine.Engine, c Config, t0 time.Time, clk *clock) Sample {
 		s.LagSeconds = max(0, (due-float64(s.InputRows))/float64(c.DisplaysPerSec+c.ClicksPerSec))
 	}
 	return s
-}
-
-// Memory returns VmRSS and VmHWM of this process in bytes (0 where
-// /proc is missing).
-func Memory() (rss, hwm int64) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (k != "VmRSS" && k != "VmHWM") {
-			continue
-		}
-		n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		if k == "VmRSS" {
-			rss = n << 10
-		} else {
-			hwm = n << 10
-		}
-	}
-	return rss, hwm
-}
-
-// DirSize is the total size of the files under dir (allocated blocks, so
-// sparse or preallocated files count as they use the disk).
-func DirSize(dir string) int64 {
-	var n int64
-	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		if info, err := d.Info(); err == nil {
-			if st, ok := info.Sys().(*syscall.Stat_t); ok {
-				n += st.Blocks * 512
-			} else {
-				n += info.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
