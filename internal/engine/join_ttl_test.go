@@ -1,34 +1,18 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sluicehq/sluice/internal/connector/all"
+	"github.com/sluicehq/sluice/internal/testutil/syncbuf"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a sink writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer struct{ syncbuf.Buffer }
 
 // 'table.exec.state.ttl' bounds a regular join's state: a row not updated
 // for longer than the TTL (processing time) is dropped and no longer

@@ -7,14 +7,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/sluicehq/sluice/internal/connector/all"
-	"github.com/sluicehq/sluice/internal/engine"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluicehq/sluice/internal/connector/all"
+	"github.com/sluicehq/sluice/internal/engine"
+	"github.com/sluicehq/sluice/internal/testutil/syncbuf"
 )
 
 // End to end through the engine: an upsert-kafka table read into a print
@@ -24,21 +25,10 @@ import (
 // keyed on the primary key across partitions, gets it right, and its state
 // is what a restored job continues from.
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
+type syncBuffer struct{ syncbuf.Buffer }
 
 func (s *syncBuffer) lines() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Fields(strings.ReplaceAll(s.b.String(), ", ", ","))
+	return strings.Fields(strings.ReplaceAll(s.String(), ", ", ","))
 }
 
 // record is one record for a partition; an empty value is a tombstone.
