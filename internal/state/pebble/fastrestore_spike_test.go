@@ -9,7 +9,9 @@ package pebble
 // gives the files keep the newest version of every key. Nothing is copied
 // and the checkpoint's files are never written.
 //
-// Run: go test -run Spike -bench SpikeRestore -benchtime 3x ./internal/state/pebble/
+// Run: go test -run Spike ./internal/state/pebble/ (the tests), and
+// go test -run '^$' -bench SpikeRestore -benchtime 3x ./internal/state/pebble/
+// (figures in docs/benchmarks.md, "Fast restore spike").
 
 import (
 	"bytes"
@@ -65,6 +67,25 @@ func openSpikeDBCleanup(t testing.TB, dir string) *pebble.DB {
 	db := openSpikeDB(t, dir)
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// openQuietDB is openDB without automatic compactions, so that the LSM
+// shape a test builds (flushes, manual compactions) stays as built.
+func openQuietDB(t testing.TB) *DB {
+	t.Helper()
+	dir := t.TempDir()
+	po, batchAt := pebbleOptions(Options{Dir: dir, Memory: 64 << 20})
+	defer po.Cache.Unref()
+	po.FS = vfs.Default
+	po.DisableAutomaticCompactions = true
+	po.EnsureDefaults()
+	db, err := pebble.Open(dir, po)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &DB{db: db, opts: po, dir: dir, fs: vfs.Default, run: "spike", batchAt: batchAt,
+		backends: map[instance]bool{}, catalogs: map[uint64]*catalog{}}
 }
 
 // spikeRestoreStats says what a virtual restore did.
@@ -225,7 +246,7 @@ func writeInstance(t testing.TB, cp string, groups state.KeyGroupRange) {
 // to parallelism 4) from the same files gives each exactly its half.
 func TestSpikeVirtualIngestRestore(t *testing.T) {
 	ctx := context.Background()
-	d := openDB(t, 64<<20)
+	d := openQuietDB(t)
 	if _, err := d.storeID(testUID, "s"); err != nil { // id 1, in the catalog
 		t.Fatal(err)
 	}
@@ -430,6 +451,51 @@ func TestSpikeVirtualIngestRestore(t *testing.T) {
 		checkSame(fmt.Sprintf("rescaled instance %v", half), dump(t, db3, lo, hi), wantHalf)
 	}
 
+	// Download by copying the backing files byte for byte (no rewrite):
+	// the tables stay virtual over local backings, which Pebble's
+	// checkpoint copies, so the checkpoint again reads back exactly.
+	if err := db3.Download(ctx, []pebble.DownloadSpan{{StartKey: loA, EndKey: hiA, ViaBackingFileDownload: true}}); err != nil {
+		t.Fatal(err)
+	}
+	got3, err := db3.SSTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	virtualLocal := 0
+	for _, lvl := range got3 {
+		for _, f := range lvl {
+			if f.BackingType == pebble.BackingTypeExternal {
+				t.Fatalf("%s still reads an external file after a backing download", f.FileNum)
+			}
+			if f.Virtual {
+				virtualLocal++
+			}
+		}
+	}
+	wantA3 := map[string]string{}
+	for k, v := range wantA {
+		if k != string(k0) {
+			wantA3[k] = v
+		}
+	}
+	cp3 := filepath.Join(t.TempDir(), "pebble-a3")
+	if err := db3.Checkpoint(cp3, pebble.WithRestrictToSpans([]pebble.CheckpointSpan{{Start: loA, End: hiA}})); err != nil {
+		t.Fatal(err)
+	}
+	ents3, _ := os.ReadDir(cp3)
+	for _, e := range ents3 {
+		if strings.HasPrefix(e.Name(), "REMOTE-OBJ-CATALOG") {
+			t.Fatalf("checkpoint after a backing download still names remote objects (%s)", e.Name())
+		}
+	}
+	src3, err := openCheckpoint(cp3, filepath.Join(t.TempDir(), "reopen3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSame(fmt.Sprintf("checkpoint after a backing download (%d virtual tables over local backings)", virtualLocal), dump(t, src3, loA, hiA), wantA3)
+	src3.Close()
+	t.Logf("after a backing download: %d virtual tables over local backings", virtualLocal)
+
 	after := fileDigests(t, cp)
 	if len(after) != len(before) {
 		t.Fatalf("checkpoint files: %d before, %d after", len(before), len(after))
@@ -446,7 +512,7 @@ func TestSpikeVirtualIngestRestore(t *testing.T) {
 // overlapping external files in one ingestion (and would give them one
 // order by key, not by level, if it did not).
 func TestSpikeOverlapInOneCall(t *testing.T) {
-	d := openDB(t, 64<<20)
+	d := openQuietDB(t)
 	for i := 0; i < 1000; i++ {
 		d.db.Set(spikeKey(i%128, 1, fmt.Sprint(i)), []byte("old"), pebble.NoSync)
 	}
@@ -556,7 +622,8 @@ func spikeSource(b *testing.B, keys int) (cp string, groupsA state.KeyGroupRange
 // (copy every entry of the instance's key groups into new SSTs, build the
 // key filter) with the virtual restore (link and ingest the files), and
 // the virtual restore followed by Download (what a job would do in the
-// background before its first checkpoint). Each sub-benchmark restores
+// background before its first checkpoint), rewriting the files or copying
+// their backing files byte for byte. Each sub-benchmark restores
 // into a fresh DB per iteration; the reported entries/op check that all
 // keys of the instance were restored.
 func BenchmarkSpikeRestore(b *testing.B) {
@@ -601,12 +668,9 @@ func benchSpikeRestore(b *testing.B, keys int) {
 		}
 		b.ReportMetric(float64(inA), "entries/op")
 	})
-	for _, download := range []bool{false, true} {
-		name := "virtual"
-		if download {
-			name = "virtual+download"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, mode := range []string{"virtual", "virtual+download", "virtual+backingdownload"} {
+		download := mode != "virtual"
+		b.Run(mode, func(b *testing.B) {
 			files := 0
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
@@ -615,7 +679,8 @@ func benchSpikeRestore(b *testing.B, keys int) {
 				b.StartTimer()
 				files = virtualRestore(b, db, dir, cp, "a", lo, hi).files
 				if download {
-					if err := db.Download(context.Background(), []pebble.DownloadSpan{{StartKey: lo, EndKey: hi}}); err != nil {
+					span := pebble.DownloadSpan{StartKey: lo, EndKey: hi, ViaBackingFileDownload: mode == "virtual+backingdownload"}
+					if err := db.Download(context.Background(), []pebble.DownloadSpan{span}); err != nil {
 						b.Fatal(err)
 					}
 				}
