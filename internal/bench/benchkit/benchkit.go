@@ -2,6 +2,7 @@ package benchkit
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/engine"
 )
 
 // StateSettings returns the SET statements that choose backend
@@ -70,4 +74,43 @@ func DirSize(dir string) int64 {
 		return nil
 	})
 	return n
+}
+
+// CPUTime is the process's user + system CPU time in seconds.
+func CPUTime() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
+}
+
+// RunSampled runs script on eng and calls sample every second while it
+// runs (from another goroutine; the last call returns before RunSampled
+// does), returning the run's wall time and the CPU seconds the process
+// spent meanwhile.
+func RunSampled(ctx context.Context, eng *engine.Engine, script string, sample func(elapsed time.Duration)) (wall time.Duration, cpu float64, err error) {
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	cpu0 := CPUTime()
+	t0 := time.Now()
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				sample(time.Since(t0))
+			}
+		}
+	}()
+	err = eng.Run(ctx, script)
+	wall, cpu = time.Since(t0), CPUTime()-cpu0
+	close(done)
+	<-sampled
+	return wall, cpu, err
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/internal/bench/benchkit"
-	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/engine"
 )
@@ -133,32 +132,14 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if c.Backend == "pebble" {
 		res.Memory = c.Memory
 	}
-	done := make(chan struct{})
-	sampled := make(chan struct{})
-	cpu0 := nexmarkbench.CPUTime()
-	t0 := time.Now()
-	go func() {
-		defer close(sampled)
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-			s := sample(eng, c, t0)
-			res.PeakDiskBytes = max(res.PeakDiskBytes, s.DiskBytes)
-			if c.Progress != nil {
-				c.Progress(s)
-			}
+	wall, cpu, err := benchkit.RunSampled(ctx, eng, Script(c), func(elapsed time.Duration) {
+		s := sample(eng, c, elapsed)
+		res.PeakDiskBytes = max(res.PeakDiskBytes, s.DiskBytes)
+		if c.Progress != nil {
+			c.Progress(s)
 		}
-	}()
-	err := eng.Run(ctx, Script(c))
-	wall := time.Since(t0)
-	res.CPUSeconds = nexmarkbench.CPUTime() - cpu0
-	close(done)
-	<-sampled
+	})
+	res.CPUSeconds = cpu
 	if err != nil {
 		return nil, err
 	}
@@ -185,8 +166,8 @@ func resetPeak() {
 }
 
 // sample reads the engine's counters, memory and the state directory.
-func sample(eng *engine.Engine, c Config, t0 time.Time) Sample {
-	s := Sample{Elapsed: time.Since(t0)}
+func sample(eng *engine.Engine, c Config, elapsed time.Duration) Sample {
+	s := Sample{Elapsed: elapsed}
 	for _, j := range eng.JobStats() {
 		s.InputRows += j.Stats.SourceRows
 		for _, o := range j.Operators {

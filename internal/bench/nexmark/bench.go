@@ -10,9 +10,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/bench/benchkit"
 	"github.com/sluicehq/sluice/internal/bench/nexmark/queries"
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/connector/nexmark"
@@ -135,11 +135,11 @@ func runOne(ctx context.Context, cfg Config, q string, interval time.Duration) (
 	runtime.GC()
 	eng := &engine.Engine{Connectors: cfg.Connectors, Out: io.Discard, Err: io.Discard}
 	peak := startPeakSampler()
-	cpu0 := CPUTime()
+	cpu0 := benchkit.CPUTime()
 	t0 := time.Now()
 	err = eng.Run(ctx, src)
 	wall := time.Since(t0).Seconds()
-	cpu := CPUTime() - cpu0
+	cpu := benchkit.CPUTime() - cpu0
 	heap := peak()
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", q, err)
@@ -157,16 +157,6 @@ func runOne(ctx context.Context, cfg Config, q string, interval time.Duration) (
 		}
 	}
 	return r, nil
-}
-
-// CPUTime is the process's user + system CPU time in seconds.
-func CPUTime() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
 }
 
 // startPeakSampler samples the heap in use until the returned function is

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/internal/bench/benchkit"
-	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
 	"github.com/sluicehq/sluice/internal/connector"
 	"github.com/sluicehq/sluice/internal/engine"
 )
@@ -154,32 +153,14 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}
 	eng := &engine.Engine{Connectors: reg, Out: io.Discard, Err: io.Discard}
 	res := &Result{Config: c, Backend: c.Backend, Paced: c.Paced, Displays: c.Displays(), ExpectedClicks: ExpectedClicks(c)}
-	done := make(chan struct{})
-	sampled := make(chan struct{})
-	cpu0 := nexmarkbench.CPUTime()
-	t0 := time.Now()
-	go func() {
-		defer close(sampled)
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-			s := sample(eng, c, t0, clk)
-			res.Samples = append(res.Samples, s)
-			if c.Progress != nil {
-				c.Progress(s)
-			}
+	wall, cpu, err := benchkit.RunSampled(ctx, eng, Script(c), func(elapsed time.Duration) {
+		s := sample(eng, c, elapsed, clk)
+		res.Samples = append(res.Samples, s)
+		if c.Progress != nil {
+			c.Progress(s)
 		}
-	}()
-	err := eng.Run(ctx, Script(c))
-	wall := time.Since(t0)
-	res.CPUSeconds = nexmarkbench.CPUTime() - cpu0
-	close(done)
-	<-sampled
+	})
+	res.CPUSeconds = cpu
 	if err != nil {
 		return nil, err
 	}
@@ -207,8 +188,8 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 }
 
 // sample reads the engine's counters, memory and the state directory.
-func sample(eng *engine.Engine, c Config, t0 time.Time, clk *clock) Sample {
-	s := Sample{Elapsed: time.Since(t0)}
+func sample(eng *engine.Engine, c Config, elapsed time.Duration, clk *clock) Sample {
+	s := Sample{Elapsed: elapsed}
 	for _, j := range eng.JobStats() {
 		s.InputRows += j.Stats.SourceRows
 		s.OutputRows += j.Stats.SinkRows
