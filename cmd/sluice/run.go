@@ -60,11 +60,12 @@ func runCmd(args []string) error {
 		src = prefix.String() + " " + src
 	}
 	eng := &engine.Engine{
-		Connectors:    all.NewRegistry(all.WithOutput(os.Stdout, os.Stderr)),
-		Out:           os.Stdout,
-		Err:           os.Stderr,
-		Resume:        *resume,
-		FromSavepoint: *fromSavepoint,
+		Connectors:      all.NewRegistry(all.WithOutput(os.Stdout, os.Stderr)),
+		Out:             os.Stdout,
+		Err:             os.Stderr,
+		Resume:          *resume,
+		FromSavepoint:   *fromSavepoint,
+		SavepointOnStop: *savepointDir != "",
 	}
 	var stopMetrics func()
 	eng.ServeMetrics = func(port int) error {

@@ -176,10 +176,10 @@ func TestStopWithSavepointAndRestoreIsExactlyOnce(t *testing.T) {
 
 // stopWithSavepoint runs script (with an input too long to end on its
 // own), takes a savepoint into sp after about 1600 events and several
-// checkpoints, and stops the run.
+// checkpoints, and stops the run, as `sluice run --savepoint-dir` does.
 func stopWithSavepoint(t *testing.T, store *txnStore, script, sp string) {
 	t.Helper()
-	e := &Engine{}
+	e := &Engine{SavepointOnStop: true}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runWith(t, store, "run1", e, ctx, script) }()
@@ -444,6 +444,47 @@ func TestStatefulSavepointRestore(t *testing.T) {
 			}
 		}
 		t.Fatalf("restored output differs: leaves %d rows, want %d (first run committed %d changes)", len(got), len(w), first)
+	}
+}
+
+// Stop-with-savepoint needs no checkpointing set up (as in Flink): the
+// job gets a coordinator with a temporary working directory, removed when
+// the run ends, and the savepoint restores into a run without
+// checkpointing too, with the same result as an uninterrupted run.
+func TestSavepointWithoutCheckpointing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	noCheckpoints := func(n int) string {
+		s := statefulScriptN("unused", n)
+		for _, l := range []string{"SET 'execution.checkpointing.interval' = '30 ms';\n", "SET 'state.checkpoints.dir' = 'unused';\n"} {
+			if !strings.Contains(s, l) {
+				t.Fatalf("statefulScriptN no longer has %q", l)
+			}
+			s = strings.Replace(s, l, "", 1)
+		}
+		return s
+	}
+	store := newTxnStore()
+	if err := runWith(t, store, "ref", &Engine{}, context.Background(), noCheckpoints(8000)); err != nil {
+		t.Fatal(err)
+	}
+	want := applied(t, store.rows())
+
+	store = newTxnStore()
+	sp := filepath.Join(t.TempDir(), "sp")
+	stopWithSavepoint(t, store, noCheckpoints(1<<30), sp)
+	first := len(store.rows())
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Fatalf("the savepoint working directory was left behind: %v", left)
+	}
+	if err := runWith(t, store, "run2", &Engine{FromSavepoint: sp}, context.Background(), noCheckpoints(8000)); err != nil {
+		t.Fatalf("restored run: %v", err)
+	}
+	if first == 0 || first >= len(store.rows()) {
+		t.Fatalf("first run committed %d of %d changes; the test needs it stopped midway", first, len(store.rows()))
+	}
+	if got := applied(t, store.rows()); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("restored output differs: leaves %d rows, want %d", len(got), len(want))
 	}
 }
 

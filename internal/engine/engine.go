@@ -39,6 +39,11 @@ type Engine struct {
 	// FromSavepoint starts the jobs from a savepoint (as SET
 	// 'execution.savepoint.path').
 	FromSavepoint string
+	// SavepointOnStop says Savepoint will be called (stop-with-savepoint):
+	// a job without 'state.checkpoints.dir' then still gets a checkpoint
+	// coordinator, with a temporary working directory removed when Run
+	// returns, as Flink takes a savepoint without checkpointing set up.
+	SavepointOnStop bool
 
 	// ServeMetrics, when set, is called once with the port of SET
 	// 'metrics.port' when the first job starts (the CLI serves Prometheus
@@ -104,6 +109,11 @@ func (e *Engine) Run(ctx context.Context, src string) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r.cancel = cancel
+	defer func() {
+		if r.workDir != "" {
+			os.RemoveAll(r.workDir)
+		}
+	}()
 	for _, st := range stmts {
 		if ctx.Err() != nil {
 			break // stopped (Ctrl-C, or a failed job): run nothing more
@@ -169,6 +179,7 @@ type runner struct {
 	mu       sync.Mutex
 	jobs     []*task.Job
 	restarts map[int]int // job index → restarts so far
+	workDir  string      // SavepointOnStop's coordinator directory, made on first use
 	errs     []error
 	warnMu   sync.Mutex // serialises the jobs' warnings on Engine.Err
 }
@@ -274,6 +285,22 @@ func (r *runner) jobAt(g *task.Graph, n int, restart bool) (*task.Job, error) {
 		// the script, so a rerun of the same script finds its checkpoints.
 		jobDir = filepath.Join(set.CheckpointDir, fmt.Sprintf("job-%d", n))
 		opts.Checkpoint = &task.CheckpointOptions{Interval: set.CheckpointInterval, Dir: jobDir,
+			Retained: set.RetainedCheckpoints, Timeout: set.CheckpointTimeout}
+	} else if r.e.SavepointOnStop {
+		// Savepoints only: the coordinator's directory holds no
+		// checkpoint (there is no interval), so a temporary one will do.
+		r.mu.Lock()
+		if r.workDir == "" {
+			d, err := os.MkdirTemp("", "sluice-savepoint-work-")
+			if err != nil {
+				r.mu.Unlock()
+				return nil, fmt.Errorf("job %d: a working directory for savepoints: %w", n, err)
+			}
+			r.workDir = d
+		}
+		work := r.workDir
+		r.mu.Unlock()
+		opts.Checkpoint = &task.CheckpointOptions{Dir: filepath.Join(work, fmt.Sprintf("job-%d", n)),
 			Retained: set.RetainedCheckpoints, Timeout: set.CheckpointTimeout}
 	}
 	restore, err := r.restorePoint(set, jobDir, n)
