@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -22,7 +23,7 @@ import (
 
 func runCmd(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	savepointDir := fs.String("savepoint-dir", "", "on SIGINT/SIGTERM, take a savepoint of every job into this directory (job n in DIR/job-n) before stopping")
+	savepointDir := fs.String("savepoint-dir", "", "on SIGINT/SIGTERM, take a savepoint of every job into this directory (job n in DIR/job-n) before stopping; on SIGUSR1, take one into DIR/savepoint-<time> and keep running")
 	fromSavepoint := fs.String("from-savepoint", "", "start the jobs from this savepoint or checkpoint (as SET 'execution.savepoint.path')")
 	resume := fs.Bool("resume", false, "start each job from its latest complete checkpoint under 'state.checkpoints.dir'")
 	metricsPort := fs.Int("metrics-port", 0, "serve Prometheus metrics on this port at /metrics (as SET 'metrics.port')")
@@ -86,6 +87,7 @@ func runCmd(args []string) error {
 	}()
 	ctx, stop := stopOnSignal(eng, *savepointDir)
 	defer stop()
+	defer savepointOnSignal(ctx, eng, *savepointDir)()
 	var line *progressLine
 	if *progress {
 		line = &progressLine{start: time.Now()}
@@ -133,6 +135,35 @@ func stopOnSignal(eng *engine.Engine, dir string) (context.Context, func()) {
 		cancel()
 	}()
 	return ctx, func() { signal.Stop(sigs); cancel() }
+}
+
+// savepointOnSignal takes a savepoint into a new directory under dir on
+// each SIGUSR1 and lets the jobs run on (Flink's `flink savepoint`, while
+// SIGINT/SIGTERM is its stop-with-savepoint).
+func savepointOnSignal(ctx context.Context, eng *engine.Engine, dir string) func() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1)
+	go func() {
+		for {
+			select {
+			case <-sigs:
+			case <-ctx.Done():
+				return
+			}
+			if dir == "" {
+				fmt.Fprintln(os.Stderr, "warning: SIGUSR1 ignored: run with --savepoint-dir DIR to take savepoints")
+				continue
+			}
+			sp := filepath.Join(dir, "savepoint-"+time.Now().UTC().Format("20060102-150405.000"))
+			fmt.Fprintf(os.Stderr, "\ntaking a savepoint into %s\n", sp)
+			if err := eng.Savepoint(ctx, sp); err != nil {
+				fmt.Fprintln(os.Stderr, "savepoint failed:", err)
+			} else {
+				fmt.Fprintln(os.Stderr, "savepoint written to", sp)
+			}
+		}
+	}()
+	return func() { signal.Stop(sigs) }
 }
 
 func readScript(path string) (string, error) {
