@@ -108,9 +108,7 @@ func (w *WindowRank) processRow(row types.Row) error {
 	}
 	end := ev.I
 	if end-ms <= w.ctx.InputWatermark() || end-ms <= w.current {
-		if w.ctx.Metrics != nil {
-			w.ctx.Metrics.LateDropped.Add(1)
-		}
+		w.Late()
 		return nil
 	}
 	w.key = types.AppendKey(w.key[:0], row, w.x.PartitionKeys)
