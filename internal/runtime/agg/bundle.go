@@ -59,9 +59,7 @@ func (g *GroupAggregate) processBundled(b *types.Batch) error {
 			}
 		}
 	}
-	if g.ctx.Metrics != nil {
-		g.ctx.Metrics.RowsIn.Add(int64(b.Len()))
-	}
+	g.out.CountIn(b.Len())
 	return nil
 }
 
@@ -89,10 +87,8 @@ func (g *GroupAggregate) finishBundle() error {
 		if err := g.applyKey(e, now); err != nil {
 			return err
 		}
-		if g.batch.Len() >= outputChunk {
-			if err := g.flush(); err != nil {
-				return err
-			}
+		if g.err != nil {
+			return g.err
 		}
 	}
 	clear(bu.byKey)
@@ -101,7 +97,7 @@ func (g *GroupAggregate) finishBundle() error {
 	if g.ctx.Metrics != nil {
 		g.ctx.Metrics.StateSize.Store(int64(g.store.Len()))
 	}
-	return g.flush()
+	return g.out.Flush()
 }
 
 // applyKey applies one key's buffered rows, as Flink's mini-batch group

@@ -9,10 +9,6 @@ import (
 	"github.com/sluicehq/sluice/internal/types"
 )
 
-// outputChunk is the number of rows after which an operator emits its
-// output batch without waiting for the end of the input batch.
-const outputChunk = 1024
-
 // GroupAggregate is the non-windowed GROUP BY operator, emitting Flink's
 // changelog without mini-batch (GroupAggFunction with generateUpdateBefore):
 //
@@ -50,11 +46,10 @@ type GroupAggregate struct {
 	bundle  *bundle
 
 	ctx    *operator.Context
-	out    operator.Output
+	out    operator.Emitter
 	store  state.Store[*group]
 	ttl    int64         // state TTL in ns, 0 for none
 	timers *state.Timers // TTL expiry timers, nil without TTL
-	batch  *types.Batch
 	key    []byte
 	cur    []types.Value // results after the current row
 	err    error
@@ -124,8 +119,8 @@ func (g *GroupAggregate) Open(ctx *operator.Context, out operator.Output) error 
 	if err != nil {
 		return err
 	}
-	g.ctx, g.out, g.store = ctx, out, st
-	g.batch = types.NewBatch(outputChunk)
+	g.ctx, g.store = ctx, st
+	g.out.Open(ctx, out)
 	g.cur = make([]types.Value, g.na)
 	if ctx.StateTTL > 0 {
 		if ctx.Now == nil {
@@ -200,17 +195,12 @@ func (g *GroupAggregate) Process(_ int, b *types.Batch) error {
 		if g.err != nil {
 			return g.err
 		}
-		if g.batch.Len() >= outputChunk {
-			if err := g.flush(); err != nil {
-				return err
-			}
-		}
 	}
+	g.out.CountIn(b.Len())
 	if g.ctx.Metrics != nil {
-		g.ctx.Metrics.RowsIn.Add(int64(b.Len()))
 		g.ctx.Metrics.StateSize.Store(int64(g.store.Len()))
 	}
-	return g.flush()
+	return g.out.Flush()
 }
 
 func (g *GroupAggregate) processRow(kind types.RowKind, row types.Row, now int64) {
@@ -274,14 +264,17 @@ func (g *GroupAggregate) add(s *Accs, row types.Row) error {
 	return nil
 }
 
-// emit appends kind[key columns of row, results].
+// emit appends kind[key columns of row, results]; a failed pass-on of a
+// full batch is kept in g.err.
 func (g *GroupAggregate) emit(kind types.RowKind, row types.Row, results []types.Value) {
-	r := g.batch.Alloc(g.nk + g.na)
+	r := g.out.Alloc(g.nk + g.na)
 	for j, c := range g.keys {
 		r[j] = row[c]
 	}
 	copy(r[g.nk:], results)
-	g.batch.Append(kind, r)
+	if err := g.out.Append(kind, r); err != nil && g.err == nil {
+		g.err = err
+	}
 }
 
 func sameValues(a, b []types.Value) bool {
@@ -293,18 +286,6 @@ func sameValues(a, b []types.Value) bool {
 	return true
 }
 
-func (g *GroupAggregate) flush() error {
-	if g.batch.Len() == 0 {
-		return nil
-	}
-	if g.ctx.Metrics != nil {
-		g.ctx.Metrics.RowsOut.Add(int64(g.batch.Len()))
-	}
-	err := g.out.Emit(g.batch)
-	g.batch.Reset()
-	return err
-}
-
 func (g *GroupAggregate) Watermark(wm int64) error {
 	if err := g.finishBundle(); err != nil {
 		return err
@@ -312,16 +293,13 @@ func (g *GroupAggregate) Watermark(wm int64) error {
 	if g.ttl > 0 {
 		g.expire(g.ctx.Now())
 	}
-	if g.ctx.Metrics != nil {
-		g.ctx.Metrics.Watermark.Store(wm)
-	}
-	return g.out.EmitWatermark(wm)
+	return g.out.Watermark(wm)
 }
 
 func (g *GroupAggregate) Finish() error {
 	if err := g.finishBundle(); err != nil {
 		return err
 	}
-	return g.flush()
+	return g.out.Flush()
 }
 func (g *GroupAggregate) Close() error { return nil }
