@@ -1,7 +1,10 @@
 // Package operator defines the contract between the runtime's tasks and the
 // operators they run (Operator, Output, Context), and holds the stateless
 // operators (calc: project and filter). Stateful operators live in their own
-// packages (runtime/agg, runtime/window) and implement the same interface.
+// packages (runtime/agg, window, join, temporal, rank, lookup) and implement
+// the same interface; their output side is an Emitter (emitter.go: one reused
+// batch passed on every OutputChunk rows, with the row, watermark and
+// late-row metrics).
 //
 // Threading: an operator instance is driven by exactly one goroutine (its
 // task); it needs no locks. Batches: a batch passed to Process is lent for
