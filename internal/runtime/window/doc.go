@@ -3,9 +3,10 @@
 // WindowTVF (window columns appended to un-aggregated rows).
 //
 // Where to start: slicing.go (how times map to slices and windows), then
-// window_aggregate.go, session.go and window_tvf.go; output.go is the
-// shared output batch and time-attribute reading. Accumulators come from
-// internal/runtime/agg (Aggs, Accs, Merge).
+// window_aggregate.go, session.go and window_tvf.go; output.go reads a
+// row's window time and writes the window columns (the output batch is an
+// operator.Emitter). Accumulators come from internal/runtime/agg (Aggs,
+// Accs, Merge).
 //
 // Time: values and watermarks are nanoseconds; watermarks are whole
 // milliseconds. A window [start, end) has window_time end - 1ms and fires
