@@ -73,10 +73,10 @@ func (b *Backend) Table(name string) (state.Store[[]byte], error) {
 }
 
 // TimerTable returns the store called name for state.Timers
-// (state.TimerTabler): its keys start with an 8-byte time, and each is
-// placed in the key group of the user key after it.
+// (state.TimerTabler): its keys start with a time (state.TimeKeyLen
+// bytes), and each is placed in the key group of the user key after it.
 func (b *Backend) TimerTable(name string) (state.Store[[]byte], error) {
-	t, err := b.newTable(name, 8)
+	t, err := b.newTable(name, state.TimeKeyLen)
 	if err != nil {
 		return nil, err
 	}
