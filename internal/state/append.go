@@ -43,16 +43,17 @@ func Append[V any](s Store[V], ns int64, key []byte, v V, combine func(old, v V)
 // backend's store with an AppendCodec, on a backend that can append.
 func CanAppend[V any](s Store[V]) bool {
 	c, ok := s.(*codecStore[V])
-	if !ok {
-		return false
-	}
-	_, okT := c.t.(BytesAppender)
-	_, okC := c.c.(AppendCodec[V])
+	return ok && c.canAppend()
+}
+
+func (s *codecStore[V]) canAppend() bool {
+	_, okT := s.t.(BytesAppender)
+	_, okC := s.c.(AppendCodec[V])
 	return okT && okC
 }
 
 func (s *codecStore[V]) tryAppend(ns int64, key []byte, v V) bool {
-	if !CanAppend[V](s) {
+	if !s.canAppend() {
 		return false
 	}
 	s.buf = s.c.Encode(s.buf[:0], v)

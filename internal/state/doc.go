@@ -29,7 +29,8 @@
 // group, so that a restore at another parallelism finds the old instances'
 // entries in its key groups and merges them (operator_state.go;
 // docs/design/state-and-checkpoints.md, "Rescaling"). Timers must use the
-// state's key as their user key so that they move with it. The
-// Pebble backend lives in internal/state/pebble; every backend passes the
-// conformance suite in internal/state/statetest.
+// state's key as their user key so that they move with it.
+//
+// The Pebble backend lives in internal/state/pebble; every backend passes
+// the conformance suite in internal/state/statetest.
 package state

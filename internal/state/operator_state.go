@@ -23,10 +23,11 @@ import (
 // what it derived from the old instance's keys.
 //
 // Each entry records the key-group range of the instance that wrote it.
-// An entry written before this layout (one entry per instance, under
-// name and the smallest suffix hashing into its key groups) has no range: it is reported with the instance's own range,
-// which is right because such a snapshot restores only at its own
-// parallelism (the runtime refuses otherwise).
+// An entry written before this layout (one entry per instance, under name
+// and the smallest suffix hashing into its key groups) has no range: it is
+// reported with the instance's own range, which is right because such a
+// snapshot restores only at its own parallelism (the runtime refuses
+// otherwise).
 type OperatorState[V any] struct {
 	store  Store[scoped[V]]
 	groups KeyGroupRange

@@ -77,6 +77,10 @@ var (
 	_ OrderedRanger[int] = (*codecStore[int])(nil)
 )
 
+// TimeKeyLen is the length of the time that leads a timer key
+// (AppendTimeKey); the user key follows it.
+const TimeKeyLen = 8
+
 // AppendTimeKey appends a timer key: t sign-flipped big-endian, so that
 // keys sort by time (negative times first), then the user key.
 func AppendTimeKey(dst []byte, t int64, key []byte) []byte {
@@ -87,10 +91,10 @@ func AppendTimeKey(dst []byte, t int64, key []byte) []byte {
 // ParseTimeKey splits a key made by AppendTimeKey; the user key aliases k.
 // ok is false when k is too short to be one.
 func ParseTimeKey(k []byte) (t int64, key []byte, ok bool) {
-	if len(k) < 8 {
+	if len(k) < TimeKeyLen {
 		return 0, nil, false
 	}
-	return int64(binary.BigEndian.Uint64(k) ^ (1 << 63)), k[8:], true
+	return int64(binary.BigEndian.Uint64(k) ^ (1 << 63)), k[TimeKeyLen:], true
 }
 
 // KeyGroupOwner is implemented by backends that own a range of key groups

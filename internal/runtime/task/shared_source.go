@@ -3,7 +3,8 @@ package task
 import (
 	"bytes"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/sluicehq/sluice/internal/runtime/operator"
@@ -188,19 +189,9 @@ func (j *Job) checkSharedSources() error {
 // splitsDiffer describes the first difference in position between two
 // scans' saved splits ("" when they agree).
 func splitsDiffer(a, b map[string]SplitSnapshot) string {
-	ids := map[string]bool{}
-	for id := range a {
-		ids[id] = true
-	}
-	for id := range b {
-		ids[id] = true
-	}
-	sorted := make([]string, 0, len(ids))
-	for id := range ids {
-		sorted = append(sorted, id)
-	}
-	sort.Strings(sorted)
-	for _, id := range sorted {
+	ids := slices.AppendSeq(slices.Collect(maps.Keys(a)), maps.Keys(b))
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
 		sa, okA := a[id]
 		sb, okB := b[id]
 		switch {

@@ -73,10 +73,10 @@ func (b *Backend) Table(name string) (state.Store[[]byte], error) {
 }
 
 // TimerTable returns the store called name for state.Timers
-// (state.TimerTabler): its keys start with an 8-byte time, and each is
-// placed in the key group of the user key after it.
+// (state.TimerTabler): its keys start with a time (state.TimeKeyLen
+// bytes), and each is placed in the key group of the user key after it.
 func (b *Backend) TimerTable(name string) (state.Store[[]byte], error) {
-	t, err := b.newTable(name, 8)
+	t, err := b.newTable(name, state.TimeKeyLen)
 	if err != nil {
 		return nil, err
 	}
@@ -129,8 +129,8 @@ func (b *Backend) Flush() error {
 	if b.batch.Empty() {
 		return nil
 	}
-	if b.commitSorted() {
-		return nil
+	if done, err := b.commitSorted(); done || err != nil {
+		return err
 	}
 	if err := b.batch.Commit(pebble.NoSync); err != nil {
 		return fmt.Errorf("pebble state: commit: %w", err)
@@ -145,14 +145,15 @@ func (b *Backend) Flush() error {
 // deletions). Pebble applies a batch to the memtable skiplist in batch
 // order: keys in order walk neighbouring skiplist nodes, still in the CPU
 // cache, where random keys (new groups of an aggregate) miss it on nearly
-// every level; this halves the cost of a commit.
-func (b *Backend) commitSorted() bool {
+// every level; this halves the cost of a commit. A failed write or commit
+// is returned (Flush's error), the indexed batch left as it was.
+func (b *Backend) commitSorted() (bool, error) {
 	b.pending = b.pending[:0]
 	r := b.batch.Reader()
 	for {
 		kind, k, v, ok, err := r.Next()
 		if err != nil || (ok && kind != pebble.InternalKeyKindSet && kind != pebble.InternalKeyKindDelete) {
-			return false
+			return false, nil
 		}
 		if !ok {
 			break
@@ -176,16 +177,19 @@ func (b *Backend) commitSorted() bool {
 			err = b.sorted.Set(op.k, op.v, nil)
 		}
 		if err != nil {
-			panic(fmt.Errorf("pebble state: %w", err))
+			b.pending = b.pending[:0]
+			b.sorted.Reset()
+			return false, fmt.Errorf("pebble state: %w", err)
 		}
 	}
 	b.pending = b.pending[:0]
-	if err := b.sorted.Commit(pebble.NoSync); err != nil {
-		panic(fmt.Errorf("pebble state: commit: %w", err))
-	}
+	err := b.sorted.Commit(pebble.NoSync)
 	b.sorted.Reset()
+	if err != nil {
+		return false, fmt.Errorf("pebble state: commit: %w", err)
+	}
 	b.batch.Reset()
-	return true
+	return true, nil
 }
 
 // pendingOp is a write of the indexed batch, pointing into its buffer.

@@ -22,10 +22,10 @@
 // cache. Pebble reserves the memtables' memory out of the block cache's
 // capacity, so the cache is created with the whole budget less the
 // batches' share (sized without the memtables, it was empty whenever both
-// were full, and every read went to the file). The DB runs without a WAL: its directory is scratch for one run, and
-// durability comes from checkpoints, which flush memtables first. Bloom
-// filters (10 bits/key) on every level keep lookups of absent keys — every
-// new group — off the disk.
+// were full, and every read went to the file). The DB runs without a WAL:
+// its directory is scratch for one run, and durability comes from
+// checkpoints, which flush memtables first. Bloom filters (10 bits/key) on
+// every level keep lookups of absent keys — every new group — off the disk.
 //
 // # Keys
 //

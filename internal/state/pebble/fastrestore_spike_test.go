@@ -378,6 +378,27 @@ func TestSpikeVirtualIngestRestore(t *testing.T) {
 			}
 		}
 	}
+	// checkpointReadsBack checks that a checkpoint of from's span of A is
+	// plain local SSTs (no remote objects) holding exactly want.
+	checkpointReadsBack := func(what string, from *pebble.DB, want map[string]string) {
+		t.Helper()
+		cp := filepath.Join(t.TempDir(), "pebble-a")
+		if err := from.Checkpoint(cp, pebble.WithRestrictToSpans([]pebble.CheckpointSpan{{Start: loA, End: hiA}})); err != nil {
+			t.Fatal(err)
+		}
+		ents, _ := os.ReadDir(cp)
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), "REMOTE-OBJ-CATALOG") {
+				t.Fatalf("%s still names remote objects (%s)", what, e.Name())
+			}
+		}
+		src, err := openCheckpoint(cp, filepath.Join(t.TempDir(), "reopen"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		checkSame(what, dump(t, src, loA, hiA), want)
+	}
 
 	// Same parallelism: one instance restores A.
 	dir := t.TempDir()
@@ -418,22 +439,7 @@ func TestSpikeVirtualIngestRestore(t *testing.T) {
 	checkSame("after compaction and download", dump(t, db, nil, []byte{0xff, 0xff}), wantA)
 	// A checkpoint of the new DB is again plain local SSTs: the existing
 	// Restore reads it.
-	cp2 := filepath.Join(t.TempDir(), "pebble-a2")
-	if err := db.Checkpoint(cp2, pebble.WithRestrictToSpans([]pebble.CheckpointSpan{{Start: loA, End: hiA}})); err != nil {
-		t.Fatal(err)
-	}
-	ents, _ := os.ReadDir(cp2)
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), "REMOTE-OBJ-CATALOG") {
-			t.Fatalf("checkpoint after Download still names remote objects (%s)", e.Name())
-		}
-	}
-	src2, err := openCheckpoint(cp2, filepath.Join(t.TempDir(), "reopen"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkSame("checkpoint after restore", dump(t, src2, loA, hiA), wantA)
-	src2.Close()
+	checkpointReadsBack("checkpoint after Download", db, wantA)
 
 	// Rescaled: A's groups restored as two instances of one DB, both
 	// reading the same files.
@@ -478,22 +484,7 @@ func TestSpikeVirtualIngestRestore(t *testing.T) {
 			wantA3[k] = v
 		}
 	}
-	cp3 := filepath.Join(t.TempDir(), "pebble-a3")
-	if err := db3.Checkpoint(cp3, pebble.WithRestrictToSpans([]pebble.CheckpointSpan{{Start: loA, End: hiA}})); err != nil {
-		t.Fatal(err)
-	}
-	ents3, _ := os.ReadDir(cp3)
-	for _, e := range ents3 {
-		if strings.HasPrefix(e.Name(), "REMOTE-OBJ-CATALOG") {
-			t.Fatalf("checkpoint after a backing download still names remote objects (%s)", e.Name())
-		}
-	}
-	src3, err := openCheckpoint(cp3, filepath.Join(t.TempDir(), "reopen3"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkSame(fmt.Sprintf("checkpoint after a backing download (%d virtual tables over local backings)", virtualLocal), dump(t, src3, loA, hiA), wantA3)
-	src3.Close()
+	checkpointReadsBack(fmt.Sprintf("checkpoint after a backing download (%d virtual tables over local backings)", virtualLocal), db3, wantA3)
 	t.Logf("after a backing download: %d virtual tables over local backings", virtualLocal)
 
 	after := fileDigests(t, cp)

@@ -320,6 +320,12 @@ func (d *DB) setFilters(uid uint64, start int, hashes map[uint16][][]uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	in := instance{uid, start}
+	if d.filters == nil {
+		d.filters = map[instance]map[uint16]*keyFilter{}
+	}
+	if d.filters[in] == nil {
+		d.filters[in] = map[uint16]*keyFilter{}
+	}
 	for id, parts := range hashes {
 		n := 0
 		for _, p := range parts {
@@ -328,22 +334,16 @@ func (d *DB) setFilters(uid uint64, start int, hashes map[uint16][][]uint64) {
 		if n == 0 {
 			continue
 		}
-		f := newKeyFilterSized(n)
-		if old := d.filters[in][id]; old != nil {
-			f = old // a second Restore of the instance adds to the first
+		f := d.filters[in][id] // a second Restore of the instance adds to the first
+		if f == nil {
+			f = newKeyFilterSized(n)
+			d.filters[in][id] = f
 		}
 		for _, p := range parts {
 			for _, h := range p {
 				f.addHash(h)
 			}
 		}
-		if d.filters == nil {
-			d.filters = map[instance]map[uint16]*keyFilter{}
-		}
-		if d.filters[in] == nil {
-			d.filters[in] = map[uint16]*keyFilter{}
-		}
-		d.filters[in][id] = f
 	}
 }
 

@@ -150,7 +150,7 @@ func (t *table) Put(ns int64, key []byte, v []byte) {
 // key was the last one looked up and found.
 func (t *table) AppendBytes(ns int64, key []byte, v []byte) {
 	k := t.encode(ns, key)
-	if t.last == nil || !bytes.Equal(k, t.last) || !t.lastFound {
+	if !t.lastFound || !bytes.Equal(k, t.last) {
 		t.len++
 		t.counts[ns]++
 		t.written(k)
