@@ -156,16 +156,7 @@ func (u *sourceUse) preExprs() []plan.Expr {
 	if u.pre != nil {
 		return u.pre.Exprs
 	}
-	return columnRefs(u.scan.Schema())
-}
-
-// columnRefs returns a reference to each column of sc.
-func columnRefs(sc types.Schema) []plan.Expr {
-	out := make([]plan.Expr, len(sc.Fields))
-	for i, f := range sc.Fields {
-		out[i] = &plan.ColumnRef{Index: i, Name: f.Name, T: f.Type}
-	}
-	return out
+	return plan.ColumnRefs(u.scan.Schema())
 }
 
 // overLayout re-expresses the use's watermark input columns over another
@@ -224,7 +215,7 @@ func newSharedScan(uses []*sourceUse) *sharedScan {
 	} else {
 		sc := s.scan.Schema()
 		s.rowTime = sc.Len()
-		s.pre = plan.NewProject(s.scan, append(columnRefs(sc), rt), append(sc.Names(), u.wm.Schema().Fields[u.wm.RowTime].Name))
+		s.pre = plan.NewProject(s.scan, append(plan.ColumnRefs(sc), rt), append(sc.Names(), u.wm.Schema().Fields[u.wm.RowTime].Name))
 		s.node = s.pre
 	}
 	m := map[int]int{}

@@ -129,6 +129,16 @@ func Columns(e Expr) []int {
 	return out
 }
 
+// ColumnRefs returns a reference to each column of s, in order (the
+// expressions of an identity projection).
+func ColumnRefs(s types.Schema) []Expr {
+	out := make([]Expr, s.Len())
+	for i, f := range s.Fields {
+		out[i] = &ColumnRef{Index: i, Name: f.Name, T: f.Type}
+	}
+	return out
+}
+
 // MapColumns returns e with every column reference replaced by f's result,
 // rebuilding the calls and casts above them; other leaves are kept.
 func MapColumns(e Expr, f func(*ColumnRef) Expr) Expr {
