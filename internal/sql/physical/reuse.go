@@ -272,17 +272,10 @@ func (p *planner) sharedUse(s *sharedScan, n plan.Node) (*task.Vertex, error) {
 	b.Schema, b.Mode = s.node.Schema(), s.node.Mode()
 
 	// The use's columns over the shared layout.
-	var exprs []plan.Expr
-	var out types.Schema
-	if u.wm == nil {
-		pos := s.positions()
-		out = u.scan.Schema()
-		for i, f := range out.Fields {
-			exprs = append(exprs, &plan.ColumnRef{Index: pos[tableColumn(u.scan, i)], Name: f.Name, T: f.Type})
-		}
-	} else {
+	exprs := u.overLayout(s.positions())
+	out := u.scan.Schema()
+	if u.wm != nil {
 		out = u.wm.Schema()
-		exprs = u.overLayout(s.positions())
 		f := out.Fields[u.wm.RowTime]
 		exprs[u.wm.RowTime] = &plan.ColumnRef{Index: s.rowTime, Name: f.Name, T: f.Type}
 	}
