@@ -75,7 +75,7 @@ func (s *source) partitions(ctx context.Context, adm *kadm.Client) ([]topicParti
 		details, err = adm.ListTopics(ctx, s.t.topics...)
 	}
 	if err != nil {
-		return nil, s.t.wrapf("listing topics: %w", err)
+		return nil, s.t.errorf("listing topics: %w", err)
 	}
 	var out []topicPartition
 	for name, d := range details {
@@ -84,7 +84,7 @@ func (s *source) partitions(ctx context.Context, adm *kadm.Client) ([]topicParti
 				continue
 			}
 		} else if d.Err != nil {
-			return nil, s.t.wrapf("topic '%s': %w", name, d.Err)
+			return nil, s.t.errorf("topic '%s': %w", name, d.Err)
 		}
 		for p := range d.Partitions {
 			out = append(out, topicPartition{name, p})

@@ -55,12 +55,9 @@ type table struct {
 	partitioner string
 }
 
+// errorf formats an error of the table; errors formatted with %w keep
+// their identity.
 func (t *table) errorf(format string, args ...any) error {
-	return fmt.Errorf("%s table '%s': %s", t.name, t.ctx.Table, fmt.Sprintf(format, args...))
-}
-
-// wrapf is errorf keeping the identity of errors formatted with %w.
-func (t *table) wrapf(format string, args ...any) error {
 	return fmt.Errorf("%s table '%s': "+format, append([]any{t.name, t.ctx.Table}, args...)...)
 }
 

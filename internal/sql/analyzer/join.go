@@ -55,9 +55,10 @@ func (s *Session) planJoin(j *ast.Join, env *ctes) (*relation, error) {
 }
 
 // joinScope makes the columns of both sides visible, the right side's after
-// the left's; the side an outer join pads becomes nullable. Regular joins
-// drop time attributes (plan.NewJoin); the optimizer restores them when it
-// recognises an interval or window join.
+// the left's; the side an outer join pads becomes nullable. Rowtime
+// attributes are kept: the join is not planned yet (plan.Join.Planned), and
+// the optimizer drops them only if it stays a regular join rather than
+// becoming an interval or window join.
 func joinScope(left *relation, right *scope, kind plan.JoinKind) *scope {
 	sc := newScope()
 	lw := left.node.Schema().Len()

@@ -350,10 +350,7 @@ func (s *Session) scanTable(t *plan.Table, at ast.Pos) (*relation, error) {
 // markRowTime is the identity projection with column col typed as a
 // rowtime attribute.
 func markRowTime(s types.Schema, col int) []plan.Expr {
-	exprs := make([]plan.Expr, s.Len())
-	for i, f := range s.Fields {
-		exprs[i] = &plan.ColumnRef{Index: i, Name: f.Name, T: f.Type}
-	}
+	exprs := plan.ColumnRefs(s)
 	exprs[col] = &plan.ColumnRef{Index: col, Name: s.Fields[col].Name, T: s.Fields[col].Type.WithTimeAttr(types.RowTime)}
 	// A Project typed from its expressions: the column keeps its name.
 	return exprs

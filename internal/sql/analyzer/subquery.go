@@ -6,7 +6,6 @@ import (
 	"github.com/sluicehq/sluice/internal/sql/ast"
 	"github.com/sluicehq/sluice/internal/sql/functions"
 	"github.com/sluicehq/sluice/internal/sql/plan"
-	"github.com/sluicehq/sluice/internal/types"
 )
 
 // WHERE conditions `x [NOT] IN (SELECT ...)` and `[NOT] EXISTS (SELECT ...)`
@@ -199,7 +198,7 @@ func (s *Session) planExists(q *ast.Exists, not bool, rel *relation, env *ctes) 
 // withColumns appends computed columns to n's.
 func withColumns(n plan.Node, extra []plan.Expr, names []string) plan.Node {
 	s := n.Schema()
-	return plan.NewProject(n, append(identity(s), extra...), append(s.Names(), names...))
+	return plan.NewProject(n, append(plan.ColumnRefs(s), extra...), append(s.Names(), names...))
 }
 
 // numbered names count columns: prefix0, prefix1, ...
@@ -214,14 +213,6 @@ func numbered(prefix string, count int) []string {
 // withoutColumns drops columns [from, from+count) of n.
 func withoutColumns(n plan.Node, from, count int) plan.Node {
 	s := n.Schema()
-	ids, names := identity(s), s.Names()
+	ids, names := plan.ColumnRefs(s), s.Names()
 	return plan.NewProject(n, append(ids[:from:from], ids[from+count:]...), append(names[:from:from], names[from+count:]...))
-}
-
-func identity(s types.Schema) []plan.Expr {
-	out := make([]plan.Expr, s.Len())
-	for i, f := range s.Fields {
-		out[i] = &plan.ColumnRef{Index: i, Name: f.Name, T: f.Type}
-	}
-	return out
 }

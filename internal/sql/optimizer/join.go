@@ -67,12 +67,11 @@ func sides(e plan.Expr, lw int) (l, r bool) {
 	return l, r
 }
 
+// shiftCols moves every column reference of e by by positions.
 func shiftCols(e plan.Expr, by int) plan.Expr {
-	m := map[int]int{}
-	for _, c := range plan.Columns(e) {
-		m[c] = c + by
-	}
-	return plan.Remap(e, m)
+	return plan.MapColumns(e, func(x *plan.ColumnRef) plan.Expr {
+		return &plan.ColumnRef{Index: x.Index + by, Name: x.Name, T: x.T}
+	})
 }
 
 func filterOn(n plan.Node, conds []plan.Expr) plan.Node {

@@ -99,21 +99,12 @@ func refreshUnder(n plan.Node, marking bool) plan.Node {
 }
 
 func syncTimeAttrs(e plan.Expr, in types.Schema) plan.Expr {
-	switch x := e.(type) {
-	case *plan.ColumnRef:
+	return plan.MapColumns(e, func(x *plan.ColumnRef) plan.Expr {
 		if a := in.Fields[x.Index].Type.TimeAttr; a != x.T.TimeAttr {
 			return &plan.ColumnRef{Index: x.Index, Name: x.Name, T: x.T.WithTimeAttr(a)}
 		}
-	case *plan.Call:
-		args := make([]plan.Expr, len(x.Args))
-		for i, a := range x.Args {
-			args[i] = syncTimeAttrs(a, in)
-		}
-		return &plan.Call{Fn: x.Fn, Args: args, T: x.T}
-	case *plan.Cast:
-		return &plan.Cast{X: syncTimeAttrs(x.X, in), T: x.T, Try: x.Try}
-	}
-	return e
+		return x
+	})
 }
 
 // mapNode applies f bottom-up.

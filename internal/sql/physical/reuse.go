@@ -156,16 +156,7 @@ func (u *sourceUse) preExprs() []plan.Expr {
 	if u.pre != nil {
 		return u.pre.Exprs
 	}
-	return columnRefs(u.scan.Schema())
-}
-
-// columnRefs returns a reference to each column of sc.
-func columnRefs(sc types.Schema) []plan.Expr {
-	out := make([]plan.Expr, len(sc.Fields))
-	for i, f := range sc.Fields {
-		out[i] = &plan.ColumnRef{Index: i, Name: f.Name, T: f.Type}
-	}
-	return out
+	return plan.ColumnRefs(u.scan.Schema())
 }
 
 // overLayout re-expresses the use's watermark input columns over another
@@ -224,7 +215,7 @@ func newSharedScan(uses []*sourceUse) *sharedScan {
 	} else {
 		sc := s.scan.Schema()
 		s.rowTime = sc.Len()
-		s.pre = plan.NewProject(s.scan, append(columnRefs(sc), rt), append(sc.Names(), u.wm.Schema().Fields[u.wm.RowTime].Name))
+		s.pre = plan.NewProject(s.scan, append(plan.ColumnRefs(sc), rt), append(sc.Names(), u.wm.Schema().Fields[u.wm.RowTime].Name))
 		s.node = s.pre
 	}
 	m := map[int]int{}
@@ -281,17 +272,10 @@ func (p *planner) sharedUse(s *sharedScan, n plan.Node) (*task.Vertex, error) {
 	b.Schema, b.Mode = s.node.Schema(), s.node.Mode()
 
 	// The use's columns over the shared layout.
-	var exprs []plan.Expr
-	var out types.Schema
-	if u.wm == nil {
-		pos := s.positions()
-		out = u.scan.Schema()
-		for i, f := range out.Fields {
-			exprs = append(exprs, &plan.ColumnRef{Index: pos[tableColumn(u.scan, i)], Name: f.Name, T: f.Type})
-		}
-	} else {
+	exprs := u.overLayout(s.positions())
+	out := u.scan.Schema()
+	if u.wm != nil {
 		out = u.wm.Schema()
-		exprs = u.overLayout(s.positions())
 		f := out.Fields[u.wm.RowTime]
 		exprs[u.wm.RowTime] = &plan.ColumnRef{Index: s.rowTime, Name: f.Name, T: f.Type}
 	}

@@ -121,21 +121,11 @@ func Deterministic(e Expr) bool {
 // projection). A reference that marks a column as a time attribute keeps
 // the mark: the cast compiles to nothing.
 func Substitute(e Expr, exprs []Expr) Expr {
-	switch x := e.(type) {
-	case *ColumnRef:
+	return MapColumns(e, func(x *ColumnRef) Expr {
 		r := exprs[x.Index]
 		if t := r.Type(); t.TimeAttr != x.T.TimeAttr {
 			return &Cast{X: r, T: t.WithTimeAttr(x.T.TimeAttr)}
 		}
 		return r
-	case *Call:
-		args := make([]Expr, len(x.Args))
-		for i, a := range x.Args {
-			args[i] = Substitute(a, exprs)
-		}
-		return &Call{Fn: x.Fn, Args: args, T: x.T}
-	case *Cast:
-		return &Cast{X: Substitute(x.X, exprs), T: x.T, Try: x.Try}
-	}
-	return e
+	})
 }

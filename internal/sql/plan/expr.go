@@ -129,25 +129,43 @@ func Columns(e Expr) []int {
 	return out
 }
 
+// ColumnRefs returns a reference to each column of s, in order (the
+// expressions of an identity projection).
+func ColumnRefs(s types.Schema) []Expr {
+	out := make([]Expr, s.Len())
+	for i, f := range s.Fields {
+		out[i] = &ColumnRef{Index: i, Name: f.Name, T: f.Type}
+	}
+	return out
+}
+
+// MapColumns returns e with every column reference replaced by f's result,
+// rebuilding the calls and casts above them; other leaves are kept.
+func MapColumns(e Expr, f func(*ColumnRef) Expr) Expr {
+	switch x := e.(type) {
+	case *ColumnRef:
+		return f(x)
+	case *Call:
+		args := make([]Expr, len(x.Args))
+		for i, a := range x.Args {
+			args[i] = MapColumns(a, f)
+		}
+		return &Call{Fn: x.Fn, Args: args, T: x.T}
+	case *Cast:
+		return &Cast{X: MapColumns(x.X, f), T: x.T, Try: x.Try}
+	}
+	return e
+}
+
 // Remap returns e with every column reference i replaced by m[i]. Columns
 // not in m are kept.
 func Remap(e Expr, m map[int]int) Expr {
-	switch x := e.(type) {
-	case *ColumnRef:
+	return MapColumns(e, func(x *ColumnRef) Expr {
 		if n, ok := m[x.Index]; ok {
 			return &ColumnRef{Index: n, Name: x.Name, T: x.T}
 		}
 		return x
-	case *Call:
-		args := make([]Expr, len(x.Args))
-		for i, a := range x.Args {
-			args[i] = Remap(a, m)
-		}
-		return &Call{Fn: x.Fn, Args: args, T: x.T}
-	case *Cast:
-		return &Cast{X: Remap(x.X, m), T: x.T, Try: x.Try}
-	}
-	return e
+	})
 }
 
 // Digest identifies an expression structurally: equal digests mean the same
