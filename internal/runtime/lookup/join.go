@@ -120,6 +120,12 @@ func New(x *plan.LookupJoin, async Async) (operator.Operator, error) {
 	return j, nil
 }
 
+// FullCache reports whether the table is cached whole (a FULL cache, set
+// or implied by a LookupFullCacheOnly connector), as New interpreted the
+// options: the planner then shards the cache by hashing the input on the
+// lookup keys.
+func (j *Join) FullCache() bool { return j.set.cache == cacheFull }
+
 // Open creates the lookup source(s) and the cache; a FULL cache is loaded
 // before Open returns.
 func (j *Join) Open(ctx *operator.Context, out operator.Output) error {

@@ -3,7 +3,6 @@ package physical
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/sluicehq/sluice/internal/runtime/join"
 	"github.com/sluicehq/sluice/internal/runtime/lookup"
@@ -65,15 +64,15 @@ func (p *planner) join(x *plan.Join) (*task.Vertex, error) {
 // hash-partitioned on the lookup keys, so that each instance holds only its
 // shard of the table.
 func (p *planner) lookupJoin(x *plan.LookupJoin) (*task.Vertex, error) {
-	if _, err := lookup.New(x, p.opts.Lookup); err != nil { // checks the lookup options
+	op, err := lookup.New(x, p.opts.Lookup) // checks the lookup options
+	if err != nil {
 		return nil, err
 	}
 	v, err := p.node(x.Input)
 	if err != nil {
 		return nil, err
 	}
-	full := strings.EqualFold(x.Table.Options["lookup.cache"], "FULL") || x.Table.Connector != nil && x.Table.Connector.LookupFullCacheOnly
-	if full && p.opts.Parallelism > 1 {
+	if op.(*lookup.Join).FullCache() && p.opts.Parallelism > 1 {
 		v = p.connect(v, task.Hash, x.InputKeys, p.opts.Parallelism, "LookupJoin")
 	}
 	return p.chain(v, x, "LookupJoin", func() (operator.Operator, error) { return lookup.New(x, p.opts.Lookup) }), nil
