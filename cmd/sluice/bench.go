@@ -68,9 +68,7 @@ func benchCmd(ctx context.Context, args []string) error {
 	}
 	results, err := nexmarkbench.Run(ctx, cfg)
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "results": results}); jerr != nil {
+		if jerr := printJSON(map[string]any{"results": results}); jerr != nil {
 			return jerr
 		}
 		return err
@@ -100,9 +98,7 @@ func benchCmd(ctx context.Context, args []string) error {
 func compareCheckpointing(ctx context.Context, cfg nexmarkbench.Config, runs int, asJSON bool) error {
 	cmp, err := nexmarkbench.Compare(ctx, cfg, runs)
 	if asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "comparisons": cmp}); jerr != nil {
+		if jerr := printJSON(map[string]any{"comparisons": cmp}); jerr != nil {
 			return jerr
 		}
 		return err
@@ -157,4 +153,13 @@ func startCPUProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// printJSON prints fields, with this machine's description under
+// "machine", as indented JSON on stdout (the benches' --json output).
+func printJSON(fields map[string]any) error {
+	fields["machine"] = nexmarkbench.Machine()
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(fields)
 }

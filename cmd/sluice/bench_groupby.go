@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -114,9 +113,7 @@ func benchGroupByCmd(ctx context.Context, args []string) error {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "results": results, "comparison": cmp}); jerr != nil {
+		if jerr := printJSON(map[string]any{"results": results, "comparison": cmp}); jerr != nil {
 			return jerr
 		}
 		return err

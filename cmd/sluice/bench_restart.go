@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -74,9 +73,7 @@ func benchRestartCmd(ctx context.Context, args []string) error {
 		results = append(results, r)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "results": results})
+		return printJSON(map[string]any{"results": results})
 	}
 	fmt.Printf("\nmachine: %s\n", nexmarkbench.Machine())
 	fmt.Printf("GROUP BY over random keys, parallelism %d, checkpoint >= %s; %d restarts each, medians (seconds from process start)\n\n", *par, *size, *runs)

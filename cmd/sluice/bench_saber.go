@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
@@ -77,9 +75,7 @@ func benchSaberCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "result": r})
+		return printJSON(map[string]any{"result": r})
 	}
 	mode := "paced"
 	if !cfg.Paced {
