@@ -18,19 +18,24 @@ import (
 	"github.com/sluicehq/sluice/internal/connector/all"
 )
 
+const benchUsage = "usage: sluice bench nexmark|lookup|saber|groupby|restart [flags]"
+
 func benchCmd(ctx context.Context, args []string) error {
-	switch {
-	case len(args) > 0 && args[0] == "lookup":
-		return benchLookupCmd(ctx, args[1:])
-	case len(args) > 0 && args[0] == "saber":
-		return benchSaberCmd(ctx, args[1:])
-	case len(args) > 0 && args[0] == "groupby":
-		return benchGroupByCmd(ctx, args[1:])
-	case len(args) > 0 && args[0] == "restart":
-		return benchRestartCmd(ctx, args[1:])
+	if len(args) == 0 {
+		return usageError{benchUsage}
 	}
-	if len(args) == 0 || args[0] != "nexmark" {
-		return usageError{"usage: sluice bench nexmark|lookup|saber|groupby|restart [flags]"}
+	switch args[0] {
+	case "nexmark":
+	case "lookup":
+		return benchLookupCmd(ctx, args[1:])
+	case "saber":
+		return benchSaberCmd(ctx, args[1:])
+	case "groupby":
+		return benchGroupByCmd(ctx, args[1:])
+	case "restart":
+		return benchRestartCmd(ctx, args[1:])
+	default:
+		return usageError{benchUsage}
 	}
 	fs := flag.NewFlagSet("bench nexmark", flag.ContinueOnError)
 	qs := fs.String("queries", "q0,q1,q2,q3,q4,q5,q7,q8,q9,q11,q12,q13,q15,q16,q17,q18,q19,q20,q21,q22", "comma-separated queries ("+strings.Join(queries.Names(), ",")+")")

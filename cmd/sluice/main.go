@@ -2,6 +2,7 @@
 //
 //	sluice run script.sql                      run a script until its jobs end (or Ctrl-C)
 //	sluice bench nexmark --queries q0,q1 ...   measure Nexmark queries
+//	sluice bench lookup --keys 1000000 ...     measure a lookup join against a private Redis
 //	sluice bench saber --backend pebble ...    measure the Saber display/click window join
 //	sluice bench groupby --keys 50000000 ...   measure a GROUP BY job on the hashmap or Pebble backend
 //	sluice bench restart --state-size 1gb      measure a restart of a job with large state
@@ -76,6 +77,6 @@ Usage:
   sluice bench restart [flags]      kill a job with large state and time its --resume to the first record
   sluice version                    print the version
 
-Run 'sluice run -h', 'sluice bench nexmark -h' or 'sluice bench saber -h' for flags.
+Run 'sluice run -h' or 'sluice bench NAME -h' (nexmark, lookup, saber, groupby, restart) for flags.
 `)
 }
