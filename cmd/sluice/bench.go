@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -47,11 +46,8 @@ func benchCmd(ctx context.Context, args []string) error {
 	ckpt := fs.Duration("checkpoint-interval", 0, "checkpoint every query at this interval into a temporary directory (0: no checkpoints)")
 	compare := fs.Bool("compare-checkpointing", false, "run each query with checkpointing off and on (--checkpoint-interval, default 10s), alternating, and report the medians and the cost")
 	runs := fs.Int("runs", 3, "runs of each setting with --compare-checkpointing")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+		return err
 	}
 	cfg := nexmarkbench.Config{
 		Queries: strings.Split(*qs, ","), Events: *events, Rate: *rate, Parallelism: *par,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -28,11 +27,8 @@ func benchGroupByCmd(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	quiet := fs.Bool("quiet", false, "no per-second progress lines")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	mem, err := config.ParseMemory(*memory)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -29,11 +28,8 @@ func benchRestartCmd(ctx context.Context, args []string) error {
 	compare := fs.String("compare-exe", "", "another sluice binary: its restarts alternate with this one's on the same checkpoint")
 	timeout := fs.Duration("timeout", 30*time.Minute, "limit for building the state and for each restart")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	target, err := config.ParseMemory(*size)
 	if err != nil {

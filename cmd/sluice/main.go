@@ -14,6 +14,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -62,6 +63,19 @@ func run(args []string) int {
 }
 
 type usageError struct{ msg string }
+
+// parseFlags parses args into fs: help is true after -h (the flags are
+// printed; the command should do nothing more), and a bad flag is a
+// usageError.
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, usageError{err.Error()}
+	}
+	return false, nil
+}
 
 func (e usageError) Error() string { return e.msg }
 
