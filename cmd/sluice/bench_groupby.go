@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/sluicehq/sluice/internal/bench/benchkit"
 	groupbybench "github.com/sluicehq/sluice/internal/bench/groupby"
 	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
 	"github.com/sluicehq/sluice/internal/config"
@@ -123,7 +124,7 @@ func benchGroupByCmd(ctx context.Context, args []string) error {
 			*runs, cmp.HashmapPerSec, cmp.HashmapPerCore, cmp.PebblePerSec, cmp.PebblePerCore)
 		fmt.Printf("pebble/hashmap: %.1f%% of rows/s, %.1f%% of rows/s per core\n", 100*cmp.Ratio, 100*cmp.RatioPerCore)
 	} else if *runs > 1 {
-		fmt.Printf("\nmedian of %d runs: %.0f rows/s\n", *runs, groupbybench.Median(results, perSec))
+		fmt.Printf("\nmedian of %d runs: %.0f rows/s\n", *runs, benchkit.Median(results, perSec))
 	}
 	return nil
 }
