@@ -33,6 +33,19 @@ func StateSettings(backend string, memory int64, dir string) string {
 	return b.String()
 }
 
+// StateDir returns dir, or for the pebble backend without one a new
+// temporary directory named after prefix; cleanup removes what StateDir
+// made.
+func StateDir(backend, dir, prefix string) (_ string, cleanup func(), err error) {
+	if backend != "pebble" || dir != "" {
+		return dir, func() {}, nil
+	}
+	if dir, err = os.MkdirTemp("", prefix); err != nil {
+		return "", nil, fmt.Errorf("the pebble working directory: %w", err)
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
 // Memory returns VmRSS and VmHWM of this process in bytes (0 where
 // /proc is missing).
 func Memory() (rss, hwm int64) {

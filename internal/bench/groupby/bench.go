@@ -116,14 +116,12 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	if c.Backend == "pebble" && c.Dir == "" {
-		dir, err := os.MkdirTemp("", "sluice-groupby-")
-		if err != nil {
-			return nil, fmt.Errorf("groupby bench: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		c.Dir = dir
+	dir, cleanup, err := benchkit.StateDir(c.Backend, c.Dir, "sluice-groupby-")
+	if err != nil {
+		return nil, fmt.Errorf("groupby bench: %w", err)
 	}
+	defer cleanup()
+	c.Dir = dir
 	resetPeak()
 	eng := &engine.Engine{Connectors: c.Connectors, Out: io.Discard, Err: io.Discard}
 	res := &Result{Backend: c.Backend, SourceOnly: c.SourceOnly, Keys: c.Keys, Rows: c.Rows, Parallelism: c.Parallelism,

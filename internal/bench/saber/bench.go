@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -134,14 +133,12 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if c.Backend != "hashmap" && c.Backend != "pebble" {
 		return nil, fmt.Errorf("saber bench: backend must be hashmap or pebble, got %q", c.Backend)
 	}
-	if c.Backend == "pebble" && c.Dir == "" {
-		dir, err := os.MkdirTemp("", "sluice-saber-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(dir)
-		c.Dir = dir
+	dir, cleanup, err := benchkit.StateDir(c.Backend, c.Dir, "sluice-saber-")
+	if err != nil {
+		return nil, fmt.Errorf("saber bench: %w", err)
 	}
+	defer cleanup()
+	c.Dir = dir
 	clk := &clock{}
 	cnt := &counter{clock: clk, paced: c.Paced}
 	reg := c.NewRegistry()
