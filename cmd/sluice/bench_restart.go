@@ -54,7 +54,7 @@ func benchRestartCmd(ctx context.Context, args []string) error {
 		if b != "pebble" && b != "hashmap" {
 			return usageError{fmt.Sprintf("--backend: unknown backend %q (pebble, hashmap)", b)}
 		}
-		cfg := restartbench.Config{Exe: exe, CompareExe: *compare, Reuse: *reuse, Backend: b, StateSize: target, Runs: *runs, Dir: base + "/" + b,
+		cfg := restartbench.Config{Exe: exe, CompareExe: *compare, Reuse: *reuse, Backend: b, StateSize: target, Runs: *runs, Dir: filepath.Join(base, b),
 			Parallelism: *par, Memory: *memory, CheckpointInterval: *interval, Timeout: *timeout}
 		if !*asJSON {
 			cfg.Log = os.Stderr
