@@ -117,8 +117,7 @@ func seconds(d time.Duration) string {
 
 // ExpectedClicks counts the displays of the run that get a click.
 func ExpectedClicks(c Config) int64 {
-	g := &genSpec{rate: c.DisplaysPerSec, seed: 1}
-	g.clickThresh = uint64(float64(c.ClicksPerSec) / float64(c.DisplaysPerSec) * 1_000_000)
+	g := &genSpec{rate: c.DisplaysPerSec, seed: 1, clickThresh: clickThreshold(c.ClicksPerSec, c.DisplaysPerSec)}
 	var n int64
 	for i := range c.Displays() {
 		if g.clicked(i) {
