@@ -72,7 +72,7 @@ func benchGroupByCmd(ctx context.Context, args []string) error {
 	defer stop()
 
 	var results []groupbybench.Result
-	print := func(r *groupbybench.Result) {
+	report := func(r *groupbybench.Result) {
 		results = append(results, *r)
 		if *asJSON {
 			return
@@ -95,18 +95,18 @@ func benchGroupByCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		print(r)
+		report(r)
 	}
 	var cmp *groupbybench.Comparison
 	if cfg.Backend == "both" {
-		cmp, err = groupbybench.Compare(ctx, cfg, *runs, print)
+		cmp, err = groupbybench.Compare(ctx, cfg, *runs, report)
 	} else {
 		for range *runs {
 			var r *groupbybench.Result
 			if r, err = groupbybench.Run(ctx, cfg); err != nil {
 				break
 			}
-			print(r)
+			report(r)
 		}
 	}
 	if *asJSON {
