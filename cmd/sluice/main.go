@@ -8,7 +8,9 @@
 //	sluice bench restart --state-size 1gb      measure a restart of a job with large state
 //	sluice version
 //
-// main only wires flags, signals and the terminal to internal/engine.
+// main only wires flags, signals and the terminal to internal/engine, and
+// the bench subcommands to their runners under internal/bench (lookup:
+// internal/lookupit).
 package main
 
 import (
