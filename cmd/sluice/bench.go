@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -18,19 +17,24 @@ import (
 	"github.com/sluicehq/sluice/internal/connector/all"
 )
 
+const benchUsage = "usage: sluice bench nexmark|lookup|saber|groupby|restart [flags]"
+
 func benchCmd(ctx context.Context, args []string) error {
-	switch {
-	case len(args) > 0 && args[0] == "lookup":
-		return benchLookupCmd(ctx, args[1:])
-	case len(args) > 0 && args[0] == "saber":
-		return benchSaberCmd(ctx, args[1:])
-	case len(args) > 0 && args[0] == "groupby":
-		return benchGroupByCmd(ctx, args[1:])
-	case len(args) > 0 && args[0] == "restart":
-		return benchRestartCmd(ctx, args[1:])
+	if len(args) == 0 {
+		return usageError{benchUsage}
 	}
-	if len(args) == 0 || args[0] != "nexmark" {
-		return usageError{"usage: sluice bench nexmark|lookup|saber|groupby|restart [flags]"}
+	switch args[0] {
+	case "nexmark":
+	case "lookup":
+		return benchLookupCmd(ctx, args[1:])
+	case "saber":
+		return benchSaberCmd(ctx, args[1:])
+	case "groupby":
+		return benchGroupByCmd(ctx, args[1:])
+	case "restart":
+		return benchRestartCmd(ctx, args[1:])
+	default:
+		return usageError{benchUsage}
 	}
 	fs := flag.NewFlagSet("bench nexmark", flag.ContinueOnError)
 	qs := fs.String("queries", "q0,q1,q2,q3,q4,q5,q7,q8,q9,q11,q12,q13,q15,q16,q17,q18,q19,q20,q21,q22", "comma-separated queries ("+strings.Join(queries.Names(), ",")+")")
@@ -42,11 +46,8 @@ func benchCmd(ctx context.Context, args []string) error {
 	ckpt := fs.Duration("checkpoint-interval", 0, "checkpoint every query at this interval into a temporary directory (0: no checkpoints)")
 	compare := fs.Bool("compare-checkpointing", false, "run each query with checkpointing off and on (--checkpoint-interval, default 10s), alternating, and report the medians and the cost")
 	runs := fs.Int("runs", 3, "runs of each setting with --compare-checkpointing")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+		return err
 	}
 	cfg := nexmarkbench.Config{
 		Queries: strings.Split(*qs, ","), Events: *events, Rate: *rate, Parallelism: *par,
@@ -68,9 +69,7 @@ func benchCmd(ctx context.Context, args []string) error {
 	}
 	results, err := nexmarkbench.Run(ctx, cfg)
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "results": results}); jerr != nil {
+		if jerr := printJSON(map[string]any{"results": results}); jerr != nil {
 			return jerr
 		}
 		return err
@@ -100,9 +99,7 @@ func benchCmd(ctx context.Context, args []string) error {
 func compareCheckpointing(ctx context.Context, cfg nexmarkbench.Config, runs int, asJSON bool) error {
 	cmp, err := nexmarkbench.Compare(ctx, cfg, runs)
 	if asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "comparisons": cmp}); jerr != nil {
+		if jerr := printJSON(map[string]any{"comparisons": cmp}); jerr != nil {
 			return jerr
 		}
 		return err
@@ -157,4 +154,13 @@ func startCPUProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// printJSON prints fields, with this machine's description under
+// "machine", as indented JSON on stdout (the benches' --json output).
+func printJSON(fields map[string]any) error {
+	fields["machine"] = nexmarkbench.Machine()
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(fields)
 }

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 
+	"github.com/sluicehq/sluice/internal/bench/benchkit"
 	groupbybench "github.com/sluicehq/sluice/internal/bench/groupby"
 	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
 	"github.com/sluicehq/sluice/internal/config"
@@ -29,11 +28,8 @@ func benchGroupByCmd(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	quiet := fs.Bool("quiet", false, "no per-second progress lines")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	mem, err := config.ParseMemory(*memory)
 	if err != nil {
@@ -76,7 +72,7 @@ func benchGroupByCmd(ctx context.Context, args []string) error {
 	defer stop()
 
 	var results []groupbybench.Result
-	print := func(r *groupbybench.Result) {
+	report := func(r *groupbybench.Result) {
 		results = append(results, *r)
 		if *asJSON {
 			return
@@ -99,24 +95,22 @@ func benchGroupByCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		print(r)
+		report(r)
 	}
 	var cmp *groupbybench.Comparison
 	if cfg.Backend == "both" {
-		cmp, err = groupbybench.Compare(ctx, cfg, *runs, print)
+		cmp, err = groupbybench.Compare(ctx, cfg, *runs, report)
 	} else {
 		for range *runs {
 			var r *groupbybench.Result
 			if r, err = groupbybench.Run(ctx, cfg); err != nil {
 				break
 			}
-			print(r)
+			report(r)
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "results": results, "comparison": cmp}); jerr != nil {
+		if jerr := printJSON(map[string]any{"results": results, "comparison": cmp}); jerr != nil {
 			return jerr
 		}
 		return err
@@ -130,7 +124,7 @@ func benchGroupByCmd(ctx context.Context, args []string) error {
 			*runs, cmp.HashmapPerSec, cmp.HashmapPerCore, cmp.PebblePerSec, cmp.PebblePerCore)
 		fmt.Printf("pebble/hashmap: %.1f%% of rows/s, %.1f%% of rows/s per core\n", 100*cmp.Ratio, 100*cmp.RatioPerCore)
 	} else if *runs > 1 {
-		fmt.Printf("\nmedian of %d runs: %.0f rows/s\n", *runs, groupbybench.Median(results, perSec))
+		fmt.Printf("\nmedian of %d runs: %.0f rows/s\n", *runs, benchkit.Median(results, perSec))
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,11 +30,8 @@ func benchLookupCmd(ctx context.Context, args []string) error {
 	bin := fs.String("redis-server", "redis-server", "the redis-server binary")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (loading the keys included) to this file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	var log io.Writer = os.Stderr
 	if *quiet {

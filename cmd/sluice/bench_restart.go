@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -30,11 +28,8 @@ func benchRestartCmd(ctx context.Context, args []string) error {
 	compare := fs.String("compare-exe", "", "another sluice binary: its restarts alternate with this one's on the same checkpoint")
 	timeout := fs.Duration("timeout", 30*time.Minute, "limit for building the state and for each restart")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	target, err := config.ParseMemory(*size)
 	if err != nil {
@@ -59,7 +54,7 @@ func benchRestartCmd(ctx context.Context, args []string) error {
 		if b != "pebble" && b != "hashmap" {
 			return usageError{fmt.Sprintf("--backend: unknown backend %q (pebble, hashmap)", b)}
 		}
-		cfg := restartbench.Config{Exe: exe, CompareExe: *compare, Reuse: *reuse, Backend: b, StateSize: target, Runs: *runs, Dir: base + "/" + b,
+		cfg := restartbench.Config{Exe: exe, CompareExe: *compare, Reuse: *reuse, Backend: b, StateSize: target, Runs: *runs, Dir: filepath.Join(base, b),
 			Parallelism: *par, Memory: *memory, CheckpointInterval: *interval, Timeout: *timeout}
 		if !*asJSON {
 			cfg.Log = os.Stderr
@@ -74,9 +69,7 @@ func benchRestartCmd(ctx context.Context, args []string) error {
 		results = append(results, r)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "results": results})
+		return printJSON(map[string]any{"results": results})
 	}
 	fmt.Printf("\nmachine: %s\n", nexmarkbench.Machine())
 	fmt.Printf("GROUP BY over random keys, parallelism %d, checkpoint >= %s; %d restarts each, medians (seconds from process start)\n\n", *par, *size, *runs)

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	nexmarkbench "github.com/sluicehq/sluice/internal/bench/nexmark"
@@ -34,11 +31,8 @@ func benchSaberCmd(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	quiet := fs.Bool("quiet", false, "no per-second progress lines")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	mem, err := config.ParseMemory(*memory)
 	if err != nil {
@@ -77,9 +71,7 @@ func benchSaberCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"machine": nexmarkbench.Machine(), "result": r})
+		return printJSON(map[string]any{"result": r})
 	}
 	mode := "paced"
 	if !cfg.Paced {

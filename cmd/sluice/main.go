@@ -2,17 +2,21 @@
 //
 //	sluice run script.sql                      run a script until its jobs end (or Ctrl-C)
 //	sluice bench nexmark --queries q0,q1 ...   measure Nexmark queries
+//	sluice bench lookup --keys 1000000 ...     measure a lookup join against a private Redis
 //	sluice bench saber --backend pebble ...    measure the Saber display/click window join
 //	sluice bench groupby --keys 50000000 ...   measure a GROUP BY job on the hashmap or Pebble backend
 //	sluice bench restart --state-size 1gb      measure a restart of a job with large state
 //	sluice version
 //
-// main only wires flags, signals and the terminal to internal/engine.
+// main only wires flags, signals and the terminal to internal/engine, and
+// the bench subcommands to their runners under internal/bench (lookup:
+// internal/lookupit).
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -62,6 +66,19 @@ func run(args []string) int {
 
 type usageError struct{ msg string }
 
+// parseFlags parses args into fs: help is true after -h (the flags are
+// printed; the command should do nothing more), and a bad flag is a
+// usageError.
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, usageError{err.Error()}
+	}
+	return false, nil
+}
+
 func (e usageError) Error() string { return e.msg }
 
 func usage() {
@@ -76,6 +93,6 @@ Usage:
   sluice bench restart [flags]      kill a job with large state and time its --resume to the first record
   sluice version                    print the version
 
-Run 'sluice run -h', 'sluice bench nexmark -h' or 'sluice bench saber -h' for flags.
+Run 'sluice run -h' or 'sluice bench NAME -h' (nexmark, lookup, saber, groupby, restart) for flags.
 `)
 }

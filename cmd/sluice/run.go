@@ -34,11 +34,8 @@ func runCmd(args []string) error {
 		fmt.Fprintln(os.Stderr, "Usage: sluice run [flags] SCRIPT.sql (or - for standard input)")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()

@@ -18,44 +18,33 @@ var (
 // TestDifferential runs random cases at parallelism 1 and 2 and compares the
 // engine's final tables with the reference's.
 func TestDifferential(t *testing.T) {
-	seeds := make([]uint64, 0, *flagN)
-	if *flagSeed != 0 {
-		seeds = append(seeds, *flagSeed)
-	} else {
-		for s := 1; s <= *flagN; s++ {
-			seeds = append(seeds, uint64(s))
-		}
-	}
-	failures := 0
-	for _, seed := range seeds {
-		if msg := checkCase(t, Generate(seed)); msg != "" {
-			t.Error(msg)
-			failures++
-			if failures >= 5 && *flagSeed == 0 {
-				t.Fatalf("stopping after %d failures", failures)
-			}
-		}
-	}
+	checkSeeds(t, *flagN, *flagSeed, Generate)
 }
 
 // TestDifferentialJoins runs random join, subquery and Top-N cases at
 // parallelism 1 and 2 and compares the engine's final tables with the
 // reference's.
 func TestDifferentialJoins(t *testing.T) {
-	seeds := make([]uint64, 0, *flagJoinN)
-	if *flagJoinSeed != 0 {
-		seeds = append(seeds, *flagJoinSeed)
+	checkSeeds(t, *flagJoinN, *flagJoinSeed, GenerateJoin)
+}
+
+// checkSeeds checks the cases generate makes from seeds 1..n, or from only
+// seed when it is not 0, stopping after five failures in a run of n.
+func checkSeeds(t *testing.T, n int, seed uint64, generate func(uint64) *Case) {
+	seeds := make([]uint64, 0, n)
+	if seed != 0 {
+		seeds = append(seeds, seed)
 	} else {
-		for s := 1; s <= *flagJoinN; s++ {
+		for s := 1; s <= n; s++ {
 			seeds = append(seeds, uint64(s))
 		}
 	}
 	failures := 0
-	for _, seed := range seeds {
-		if msg := checkCase(t, GenerateJoin(seed)); msg != "" {
+	for _, s := range seeds {
+		if msg := checkCase(t, generate(s)); msg != "" {
 			t.Error(msg)
 			failures++
-			if failures >= 5 && *flagJoinSeed == 0 {
+			if failures >= 5 && seed == 0 {
 				t.Fatalf("stopping after %d failures", failures)
 			}
 		}

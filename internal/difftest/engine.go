@@ -17,22 +17,27 @@ import (
 )
 
 // RunEngine writes the case's data (one file per table) under dir, runs its
-// script at the given
-// parallelism and returns the script and the print sink's output.
+// script at the given parallelism and returns the script and the print
+// sink's output.
 func RunEngine(ctx context.Context, c *Case, dir string, parallelism int) (script, out string, err error) {
+	write := func(name string, rows [][]Value) (string, error) {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(DataJSON(rows)), 0o644); err != nil {
+			return "", fmt.Errorf("writing the case's data: %w", err)
+		}
+		return path, nil
+	}
 	if c.Join != nil {
-		var paths []string
+		paths := make([]string, len(c.Tables))
 		for i, rows := range c.Tables {
-			path := filepath.Join(dir, fmt.Sprintf("t%d.json", i+1))
-			if err := os.WriteFile(path, []byte(DataJSON(rows)), 0o644); err != nil {
+			if paths[i], err = write(fmt.Sprintf("t%d.json", i+1), rows); err != nil {
 				return "", "", err
 			}
-			paths = append(paths, path)
 		}
 		script = JoinScript(c.Join, paths, parallelism)
 	} else {
-		path := filepath.Join(dir, "data.json")
-		if err := os.WriteFile(path, []byte(DataJSON(c.Rows)), 0o644); err != nil {
+		path, err := write("data.json", c.Rows)
+		if err != nil {
 			return "", "", err
 		}
 		script = Script(c.Query, path, parallelism)

@@ -48,21 +48,9 @@ func Script(q *Query, path string, parallelism int) string {
 	for _, c := range Schema {
 		fmt.Fprintf(&b, "  %s %s,\n", c.Name, c.T.SQL())
 	}
-	if q.Delay == 0 {
-		b.WriteString("  WATERMARK FOR ts AS ts\n")
-	} else {
-		fmt.Fprintf(&b, "  WATERMARK FOR ts AS ts - INTERVAL '%d' SECOND\n", q.Delay)
-	}
+	b.WriteString("  " + watermark(q.Delay) + "\n")
 	fmt.Fprintf(&b, ") WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json');\n", path)
-	b.WriteString("CREATE TABLE s (")
-	for i, t := range q.OutputTypes() {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "c%d %s", i, t.SQL())
-	}
-	b.WriteString(") WITH ('connector' = 'print', 'sink.parallelism' = '1');\n")
-	b.WriteString("INSERT INTO s\n" + q.SQL() + ";\n")
+	writePrintSink(&b, "s", q.OutputTypes(), q.SQL())
 	return b.String()
 }
 
@@ -77,21 +65,32 @@ func JoinScript(q *JoinQuery, paths []string, parallelism int) string {
 		for _, c := range Schema {
 			fmt.Fprintf(&b, "%s %s, ", c.Name, c.T.SQL())
 		}
-		if q.Delays[i] == 0 {
-			b.WriteString("WATERMARK FOR ts AS ts")
-		} else {
-			fmt.Fprintf(&b, "WATERMARK FOR ts AS ts - INTERVAL '%d' SECOND", q.Delays[i])
-		}
+		b.WriteString(watermark(q.Delays[i]))
 		fmt.Fprintf(&b, ")\n  WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json');\n", path)
 	}
-	b.WriteString("CREATE TABLE res (")
-	for i, t := range q.OutputTypes() {
+	writePrintSink(&b, "res", q.OutputTypes(), q.SQL())
+	return b.String()
+}
+
+// watermark is the WATERMARK clause of a source table whose rows arrive up
+// to delay seconds late.
+func watermark(delay int64) string {
+	if delay == 0 {
+		return "WATERMARK FOR ts AS ts"
+	}
+	return fmt.Sprintf("WATERMARK FOR ts AS ts - INTERVAL '%d' SECOND", delay)
+}
+
+// writePrintSink writes a print table name with columns c0, c1, ... of
+// types and the INSERT of query into it.
+func writePrintSink(b *strings.Builder, name string, types []Type, query string) {
+	fmt.Fprintf(b, "CREATE TABLE %s (", name)
+	for i, t := range types {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "c%d %s", i, t.SQL())
+		fmt.Fprintf(b, "c%d %s", i, t.SQL())
 	}
 	b.WriteString(") WITH ('connector' = 'print', 'sink.parallelism' = '1');\n")
-	b.WriteString("INSERT INTO res\n" + q.SQL() + ";\n")
-	return b.String()
+	b.WriteString("INSERT INTO " + name + "\n" + query + ";\n")
 }

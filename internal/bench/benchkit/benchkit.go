@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,6 +31,19 @@ func StateSettings(backend string, memory int64, dir string) string {
 		}
 	}
 	return b.String()
+}
+
+// StateDir returns dir, or for the pebble backend without one a new
+// temporary directory named after prefix; cleanup removes what StateDir
+// made.
+func StateDir(backend, dir, prefix string) (_ string, cleanup func(), err error) {
+	if backend != "pebble" || dir != "" {
+		return dir, func() {}, nil
+	}
+	if dir, err = os.MkdirTemp("", prefix); err != nil {
+		return "", nil, fmt.Errorf("the pebble working directory: %w", err)
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
 }
 
 // Memory returns VmRSS and VmHWM of this process in bytes (0 where
@@ -113,4 +127,21 @@ func RunSampled(ctx context.Context, eng *engine.Engine, script string, sample f
 	close(done)
 	<-sampled
 	return wall, cpu, err
+}
+
+// Median is the median of f over rs: the mean of the two middle values for
+// an even count, 0 for none.
+func Median[R any](rs []R, f func(R) float64) float64 {
+	if len(rs) == 0 {
+		return 0
+	}
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	if n := len(v); n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	return v[len(v)/2]
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
 
@@ -117,14 +116,12 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	if c.Backend == "pebble" && c.Dir == "" {
-		dir, err := os.MkdirTemp("", "sluice-groupby-")
-		if err != nil {
-			return nil, fmt.Errorf("groupby bench: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		c.Dir = dir
+	dir, cleanup, err := benchkit.StateDir(c.Backend, c.Dir, "sluice-groupby-")
+	if err != nil {
+		return nil, fmt.Errorf("groupby bench: %w", err)
 	}
+	defer cleanup()
+	c.Dir = dir
 	resetPeak()
 	eng := &engine.Engine{Connectors: c.Connectors, Out: io.Discard, Err: io.Discard}
 	res := &Result{Backend: c.Backend, SourceOnly: c.SourceOnly, Keys: c.Keys, Rows: c.Rows, Parallelism: c.Parallelism,
@@ -214,25 +211,9 @@ func Compare(ctx context.Context, c Config, runs int, each func(*Result)) (*Comp
 	}
 	perSec := func(r Result) float64 { return r.RowsPerSec }
 	perCore := func(r Result) float64 { return r.RowsPerCPUSec }
-	cmp.HashmapPerSec, cmp.PebblePerSec = Median(cmp.Hashmap, perSec), Median(cmp.Pebble, perSec)
-	cmp.HashmapPerCore, cmp.PebblePerCore = Median(cmp.Hashmap, perCore), Median(cmp.Pebble, perCore)
+	cmp.HashmapPerSec, cmp.PebblePerSec = benchkit.Median(cmp.Hashmap, perSec), benchkit.Median(cmp.Pebble, perSec)
+	cmp.HashmapPerCore, cmp.PebblePerCore = benchkit.Median(cmp.Hashmap, perCore), benchkit.Median(cmp.Pebble, perCore)
 	cmp.Ratio = cmp.PebblePerSec / cmp.HashmapPerSec
 	cmp.RatioPerCore = cmp.PebblePerCore / cmp.HashmapPerCore
 	return &cmp, nil
-}
-
-// Median is the median of f over rs (0 for none).
-func Median(rs []Result, f func(Result) float64) float64 {
-	if len(rs) == 0 {
-		return 0
-	}
-	v := make([]float64, len(rs))
-	for i, r := range rs {
-		v[i] = f(r)
-	}
-	slices.Sort(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }

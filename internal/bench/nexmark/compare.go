@@ -3,8 +3,9 @@ package nexmarkbench
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
+
+	"github.com/sluicehq/sluice/internal/bench/benchkit"
 )
 
 // Comparison is one query measured with checkpointing off and on, in runs
@@ -53,30 +54,13 @@ func Compare(ctx context.Context, cfg Config, runs int) ([]Comparison, error) {
 				}
 			}
 		}
-		c.OffPerCore = median(c.Off, func(r Result) float64 { return r.EventsPerCPUSec })
-		c.OnPerCore = median(c.On, func(r Result) float64 { return r.EventsPerCPUSec })
-		c.OffPerSec = median(c.Off, func(r Result) float64 { return r.EventsPerSecond })
-		c.OnPerSec = median(c.On, func(r Result) float64 { return r.EventsPerSecond })
+		c.OffPerCore = benchkit.Median(c.Off, func(r Result) float64 { return r.EventsPerCPUSec })
+		c.OnPerCore = benchkit.Median(c.On, func(r Result) float64 { return r.EventsPerCPUSec })
+		c.OffPerSec = benchkit.Median(c.Off, func(r Result) float64 { return r.EventsPerSecond })
+		c.OnPerSec = benchkit.Median(c.On, func(r Result) float64 { return r.EventsPerSecond })
 		c.Cost = 1 - c.OnPerCore/c.OffPerCore
 		c.WallCost = 1 - c.OnPerSec/c.OffPerSec
 		out = append(out, c)
 	}
 	return out, nil
-}
-
-// median of f over rs (the mean of the two middle values for an even count).
-func median(rs []Result, f func(Result) float64) float64 {
-	v := make([]float64, len(rs))
-	for i, r := range rs {
-		v[i] = f(r)
-	}
-	slices.Sort(v)
-	n := len(v)
-	if n == 0 {
-		return 0
-	}
-	if n%2 == 1 {
-		return v[n/2]
-	}
-	return (v[n/2-1] + v[n/2]) / 2
 }

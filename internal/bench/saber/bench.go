@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -118,8 +117,7 @@ func seconds(d time.Duration) string {
 
 // ExpectedClicks counts the displays of the run that get a click.
 func ExpectedClicks(c Config) int64 {
-	g := &genSpec{rate: c.DisplaysPerSec, seed: 1}
-	g.clickThresh = uint64(float64(c.ClicksPerSec) / float64(c.DisplaysPerSec) * 1_000_000)
+	g := &genSpec{rate: c.DisplaysPerSec, seed: 1, clickThresh: clickThreshold(c.ClicksPerSec, c.DisplaysPerSec)}
 	var n int64
 	for i := range c.Displays() {
 		if g.clicked(i) {
@@ -134,14 +132,12 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if c.Backend != "hashmap" && c.Backend != "pebble" {
 		return nil, fmt.Errorf("saber bench: backend must be hashmap or pebble, got %q", c.Backend)
 	}
-	if c.Backend == "pebble" && c.Dir == "" {
-		dir, err := os.MkdirTemp("", "sluice-saber-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(dir)
-		c.Dir = dir
+	dir, cleanup, err := benchkit.StateDir(c.Backend, c.Dir, "sluice-saber-")
+	if err != nil {
+		return nil, fmt.Errorf("saber bench: %w", err)
 	}
+	defer cleanup()
+	c.Dir = dir
 	clk := &clock{}
 	cnt := &counter{clock: clk, paced: c.Paced}
 	reg := c.NewRegistry()

@@ -44,8 +44,7 @@ var genOptions = []config.Spec{
 // genSpec is what both streams of a run share.
 type genSpec struct {
 	stream      string
-	rate        int64   // displays per second
-	clickFrac   float64 // fraction of displays clicked
+	rate        int64 // displays per second
 	displays    int64
 	window      int64 // ns
 	maxDelay    int64 // ns, >= 1 ms
@@ -59,6 +58,11 @@ type genSpec struct {
 func (g *genSpec) displayTime(i int64) int64 {
 	ns := BaseTime + int64(float64(i)*1e9/float64(g.rate))
 	return ns - ns%ms
+}
+
+// clickThreshold is genSpec.clickThresh for clicks of displays per second.
+func clickThreshold(clicks, displays int64) uint64 {
+	return uint64(float64(clicks) / float64(displays) * 1_000_000)
 }
 
 // clicked reports whether display i gets a click.
@@ -145,8 +149,7 @@ func newGenSource(ctx connector.CreateContext, c *clock) (*genSource, error) {
 	case g.maxDelay < ms:
 		return nil, fmt.Errorf("saber-gen table '%s': 'max-click-delay' must be at least 1 ms", ctx.Table)
 	}
-	g.clickFrac = float64(clicks) / float64(g.rate)
-	g.clickThresh = uint64(g.clickFrac * 1_000_000)
+	g.clickThresh = clickThreshold(clicks, g.rate)
 	g.payload = strings.Repeat("x", int(o.Int("payload")))
 	names := map[string]int{"ts": colTS}
 	if g.stream == "display" {
