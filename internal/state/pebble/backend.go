@@ -98,7 +98,7 @@ func (b *Backend) newTable(name string, groupSkip int) (*table, error) {
 		return nil, err
 	}
 	if f := b.db.takeFilter(b.uid, b.groups.Start, id); f != nil {
-		t.filter, f.added = f, t.len // built by Restore as it copied the keys
+		t.filter, f.added = f, t.len // built by Restore as it copied the keys, or after a fast restore
 	} else {
 		t.buildFilter() // restored keys, if any
 	}

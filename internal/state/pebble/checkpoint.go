@@ -79,7 +79,14 @@ func (b *Backend) SnapshotShared(dir, shared string) ([]string, Manifest, error)
 }
 
 func (b *Backend) checkpoint(dir string) (string, error) {
+	if err := b.db.awaitRestore(b.uid, b.groups.Start); err != nil {
+		return "", err
+	}
 	if err := b.Flush(); err != nil {
+		return "", err
+	}
+	counts, err := b.counts()
+	if err != nil {
 		return "", err
 	}
 	name := fmt.Sprintf("pebble-%016x-%d", b.uid, b.groups.Start)
@@ -89,7 +96,7 @@ func (b *Backend) checkpoint(dir string) (string, error) {
 	if err := b.db.checkpoint(filepath.Join(dir, name), spans); err != nil {
 		return "", err
 	}
-	data, _ := json.Marshal(Instance{Format: stateFormat, UID: b.uid, KeyGroups: b.groups, MaxParallelism: b.maxPar})
+	data, _ := json.Marshal(Instance{Format: stateFormat, UID: b.uid, KeyGroups: b.groups, MaxParallelism: b.maxPar, Counts: counts})
 	if err := writeFileAtomic(filepath.Join(dir, name, InstanceFile), data); err != nil {
 		os.RemoveAll(filepath.Join(dir, name))
 		return "", fmt.Errorf("pebble state: checkpoint: %w", err)
@@ -111,6 +118,43 @@ type Instance struct {
 	UID            uint64              `json:"uid"`
 	KeyGroups      state.KeyGroupRange `json:"key_groups"`
 	MaxParallelism int                 `json:"max_parallelism"`
+	// Counts are the instance's entries per store name and namespace, as
+	// its tables count them (Len), for a fast restore; absent (nil) before
+	// Sluice saved them, and then Restore counts the entries as it copies
+	// them.
+	Counts map[string]map[int64]int64 `json:"counts"`
+}
+
+// counts returns the entry counts of every store of the instance: the
+// tables' own, and for a store restored but not opened in this run, the
+// counts the restore left.
+func (b *Backend) counts() (map[string]map[int64]int64, error) {
+	out := map[string]map[int64]int64{}
+	for name, t := range b.tables {
+		m := make(map[int64]int64, len(t.counts))
+		for ns, n := range t.counts {
+			m[ns] = int64(n)
+		}
+		out[name] = m
+	}
+	b.db.mu.Lock()
+	ids := map[string]uint16{}
+	for name, id := range b.db.catalogs[b.uid].ids {
+		if _, open := b.tables[name]; !open {
+			ids[name] = id
+		}
+	}
+	b.db.mu.Unlock()
+	for name, id := range ids {
+		m, err := b.db.restoredCounts(b.uid, b.groups.Start, id)
+		if err != nil {
+			return nil, err
+		}
+		if len(m) > 0 {
+			out[name] = m
+		}
+	}
+	return out, nil
 }
 
 func readInstance(dir string) (Instance, error) {
@@ -158,6 +202,9 @@ func (d *DB) checkpoint(dest string, spans []pebble.CheckpointSpan) error {
 // Backend.SnapshotShared). Writes not yet committed by a Backend's Flush
 // are not in it.
 func (d *DB) CheckpointTo(dir, shared string) (Manifest, error) {
+	if err := d.awaitRestores(); err != nil {
+		return Manifest{}, err
+	}
 	if err := d.checkpoint(dir, nil); err != nil {
 		return Manifest{}, err
 	}

@@ -1,14 +1,18 @@
 package pebble
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/objstorage/remote"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/sluicehq/sluice/internal/state"
@@ -29,6 +33,8 @@ type Options struct {
 	// FS replaces the OS file system (tests inject faults with
 	// pebble's vfs/errorfs).
 	FS vfs.FS
+	// tune, in tests, changes Pebble's options (an LSM shape to build).
+	tune func(*pebble.Options)
 }
 
 // DB is the one Pebble database of a job run, shared by every operator
@@ -42,10 +48,19 @@ type DB struct {
 	run     string // random id naming this run's SSTs in shared/
 	batchAt int    // a Backend's batch is committed past this size
 
-	mu       sync.Mutex
-	backends map[instance]bool
-	catalogs map[uint64]*catalog
-	filters  map[instance]map[uint16]*keyFilter // built by Restore, taken by Table
+	mu        sync.Mutex
+	backends  map[instance]bool
+	catalogs  map[uint64]*catalog
+	filters   map[instance]map[uint16]*keyFilter // built by Restore, taken by Table
+	restoring map[instance]*restoreJob           // fast restores not yet downloaded
+
+	restores atomic.Int64 // fast restores, naming their external directories
+	copyOnly bool         // tests: restore by copying only
+	// Background work of fast restores (filter scans, downloads), stopped
+	// by Close.
+	ctx    context.Context
+	cancel context.CancelFunc
+	bg     sync.WaitGroup
 }
 
 type instance struct {
@@ -87,6 +102,9 @@ func pebbleOptions(o Options) (*pebble.Options, int) {
 		// Table.AppendBytes writes merge operands: the default merger
 		// concatenates them (state.AppendCodec values).
 		Merger: pebble.DefaultMerger,
+		// Restore ingests checkpoint files as external, virtual SSTs
+		// (fastrestore.go), which needs this format or newer.
+		FormatMajorVersion: pebble.FormatSyntheticPrefixSuffix,
 	}
 	for i := range po.Levels {
 		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
@@ -102,9 +120,19 @@ func Open(o Options) (*DB, error) {
 	}
 	po, batchAt := pebbleOptions(o)
 	defer po.Cache.Unref()
+	if o.tune != nil {
+		o.tune(po)
+	}
 	if err := o.FS.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("pebble state: %w", err)
 	}
+	ext := filepath.Join(o.Dir, externalDir)
+	if err := o.FS.MkdirAll(ext, 0o755); err != nil {
+		return nil, fmt.Errorf("pebble state: %w", err)
+	}
+	po.Experimental.RemoteStorage = remote.MakeSimpleFactory(map[remote.Locator]remote.Storage{
+		externalLocator: linkedFiles{dir: ext, fs: o.FS},
+	})
 	po.EnsureDefaults() // MakeWriterOptions (Restore) needs the defaults
 	db, err := pebble.Open(o.Dir, po)
 	if err != nil {
@@ -112,12 +140,18 @@ func Open(o Options) (*DB, error) {
 	}
 	var id [8]byte
 	rand.Read(id[:])
+	ctx, cancel := context.WithCancel(context.Background())
 	return &DB{db: db, opts: po, dir: o.Dir, fs: o.FS, run: hex.EncodeToString(id[:]), batchAt: batchAt,
-		backends: map[instance]bool{}, catalogs: map[uint64]*catalog{}}, nil
+		backends: map[instance]bool{}, catalogs: map[uint64]*catalog{}, ctx: ctx, cancel: cancel}, nil
 }
 
-// Close closes the DB; every Backend must have been closed.
-func (d *DB) Close() error { return d.db.Close() }
+// Close stops the background work of restores and closes the DB; every
+// Backend must have been closed.
+func (d *DB) Close() error {
+	d.cancel()
+	d.bg.Wait()
+	return d.db.Close()
+}
 
 // Pebble exposes the underlying database, for metrics.
 func (d *DB) Pebble() *pebble.DB { return d.db }

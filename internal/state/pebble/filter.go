@@ -1,6 +1,9 @@
 package pebble
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"sync/atomic"
+)
 
 // keyFilter is an in-memory membership filter over the encoded keys a
 // table has written: when it says a key is absent, it is, and the table
@@ -24,7 +27,15 @@ import "hash/maphash"
 type keyFilter struct {
 	blooms []*splitBloom
 	added  int // keys added since the filter was (re)built
+	// restored, after a fast restore, holds the keys the restore made
+	// visible once a background scan has hashed them; until then the
+	// filter rules nothing out.
+	restored *restoredBloom
 }
+
+// restoredBloom is the bloom of a fast restore's keys, published by the
+// scan that builds it (DB.scanFilters).
+type restoredBloom struct{ ready atomic.Pointer[splitBloom] }
 
 const (
 	bitsPerKey     = 16
@@ -64,6 +75,11 @@ func (f *keyFilter) addHash(h uint64) {
 // mayContain reports false only if k was never added.
 func (f *keyFilter) mayContain(k []byte) bool {
 	h := filterHash(k)
+	if f.restored != nil {
+		if b := f.restored.ready.Load(); b == nil || b.mayContain(h) {
+			return true
+		}
+	}
 	for i := len(f.blooms) - 1; i >= 0; i-- {
 		if f.blooms[i].mayContain(h) {
 			return true

@@ -52,10 +52,27 @@ func checkpointDirs(dir string, files []string) []string {
 	return dirs
 }
 
+// reopen restores into a new DB: the suite's snapshots are of backends
+// owning every key group, so restoring all of them takes the fast path
+// (fastrestore.go) and a part of them the copy path.
 func reopen(t *testing.T, dir string, files []string, kg state.KeyGroupRange) state.Backend {
+	return reopenWith(t, dir, files, kg, false)
+}
+
+// reopenCopy restores by copying only.
+func reopenCopy(t *testing.T, dir string, files []string, kg state.KeyGroupRange) state.Backend {
+	return reopenWith(t, dir, files, kg, true)
+}
+
+func reopenWith(t *testing.T, dir string, files []string, kg state.KeyGroupRange, copyOnly bool) state.Backend {
 	d := openDB(t, 64<<20)
-	if _, err := d.Restore(testUID, kg, state.DefaultMaxParallelism, checkpointDirs(dir, files)); err != nil {
+	d.copyOnly = copyOnly
+	st, err := d.Restore(testUID, kg, state.DefaultMaxParallelism, checkpointDirs(dir, files))
+	if err != nil {
 		t.Fatal(err)
+	}
+	if want := !copyOnly && kg == fullGroups; st.Fast != want {
+		t.Fatalf("restore of %v: fast %t (%s), want %t", kg, st.Fast, st.Slow, want)
 	}
 	return backend(t, d, kg)
 }
@@ -63,3 +80,7 @@ func reopen(t *testing.T, dir string, files []string, kg state.KeyGroupRange) st
 func TestConformance(t *testing.T) { statetest.Run(t, newTestBackend) }
 
 func TestSnapshotConformance(t *testing.T) { statetest.RunSnapshot(t, newTestBackend, reopen) }
+
+func TestSnapshotConformanceCopy(t *testing.T) {
+	statetest.RunSnapshot(t, newTestBackend, reopenCopy)
+}

@@ -26,7 +26,13 @@ type RestoreStats struct {
 	Entries  int64
 	Bytes    int64 // keys plus values copied
 	Ingested bool  // written as SSTs and ingested (else through batches)
-	Took     time.Duration
+	// Fast is true when the checkpoints' files were ingested as they are
+	// (fastrestore.go), Files of them; else Slow says why the entries
+	// were copied.
+	Fast  bool
+	Files int
+	Slow  string
+	Took  time.Duration
 }
 
 // Restore copies the state of operator uid in key groups groups (of
@@ -49,6 +55,15 @@ func (d *DB) Restore(uid uint64, groups state.KeyGroupRange, maxParallelism int,
 	if groups.Start < 0 || groups.End >= maxParallelism || groups.Start > groups.End {
 		return st, fmt.Errorf("pebble state: restore: bad key-group range %v of %d", groups, maxParallelism)
 	}
+	fast, why, err := d.fastRestore(uid, groups, maxParallelism, checkpoints, &st)
+	if err != nil {
+		return st, fmt.Errorf("pebble state: restore %016x %v: %w", uid, groups, err)
+	}
+	if st.Fast = fast; fast {
+		st.Took = time.Since(start)
+		return st, nil
+	}
+	st.Slow = why
 	counts := map[countKey]uint64{}
 	hashes := map[uint16][][]uint64{}
 	for i, cp := range checkpoints {
@@ -57,13 +72,7 @@ func (d *DB) Restore(uid uint64, groups state.KeyGroupRange, maxParallelism int,
 		}
 	}
 	d.setFilters(uid, groups.Start, hashes)
-	b := d.db.NewBatch()
-	defer b.Close()
-	for k, n := range counts {
-		key := binary.BigEndian.AppendUint64(countPrefix(uid, groups.Start, k.store), uint64(k.ns)^(1<<63))
-		b.Set(key, binary.AppendUvarint(nil, n), nil)
-	}
-	if err := b.Commit(pebble.NoSync); err != nil {
+	if err := d.writeCounts(uid, groups.Start, counts); err != nil {
 		return st, fmt.Errorf("pebble state: restore: %w", err)
 	}
 	st.Took = time.Since(start)

@@ -37,6 +37,7 @@ func TestRestoreBuildsFilter(t *testing.T) {
 	const n = 100_000
 	cps := snapshotInts(t, n, fullGroups)
 	d := openDB(t, 64<<20)
+	d.copyOnly = true
 	st, err := d.Restore(testUID, fullGroups, state.DefaultMaxParallelism, cps)
 	if err != nil {
 		t.Fatal(err)

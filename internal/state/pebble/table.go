@@ -280,28 +280,39 @@ func (t *table) OrderedRange(ns int64, fn func(key []byte, v []byte) bool) {
 // loadCounts takes the entry counts Restore left for the table and
 // deletes them (the live counts are kept in memory from now on).
 func (t *table) loadCounts() error {
-	lo := countPrefix(t.b.uid, t.b.groups.Start, t.id)
-	hi := succ(lo)
-	it, err := t.b.db.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	counts, err := t.b.db.restoredCounts(t.b.uid, t.b.groups.Start, t.id)
 	if err != nil {
 		return err
 	}
-	found := false
-	for it.First(); it.Valid(); it.Next() {
-		k := it.Key()[len(lo):]
-		ns := int64(binary.BigEndian.Uint64(k) ^ (1 << 63))
-		n, _ := binary.Uvarint(it.Value())
+	for ns, n := range counts {
 		t.counts[ns] += int(n)
 		t.len += int(n)
-		found = true
 	}
-	if err := it.Close(); err != nil {
-		return fmt.Errorf("pebble state: reading entry counts: %w", err)
-	}
-	if found {
-		if err := t.b.indexed().DeleteRange(lo, hi, nil); err != nil {
+	if len(counts) > 0 {
+		lo := countPrefix(t.b.uid, t.b.groups.Start, t.id)
+		if err := t.b.indexed().DeleteRange(lo, succ(lo), nil); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// restoredCounts reads the entry counts per namespace Restore left for
+// store id of the instance of uid starting at key group start.
+func (d *DB) restoredCounts(uid uint64, start int, id uint16) (map[int64]int64, error) {
+	lo := countPrefix(uid, start, id)
+	it, err := d.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: succ(lo)})
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]int64{}
+	for it.First(); it.Valid(); it.Next() {
+		ns := int64(binary.BigEndian.Uint64(it.Key()[len(lo):]) ^ (1 << 63))
+		n, _ := binary.Uvarint(it.Value())
+		out[ns] += int64(n)
+	}
+	if err := it.Close(); err != nil {
+		return nil, fmt.Errorf("pebble state: reading entry counts: %w", err)
+	}
+	return out, nil
 }
