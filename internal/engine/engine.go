@@ -320,6 +320,9 @@ func (r *runner) jobAt(g *task.Graph, n int, restart bool) (*task.Job, error) {
 		opts.Restore = &task.Restore{Dir: restore, Meta: meta, IgnoreUnclaimed: set.IgnoreUnclaimed,
 			Restored: func(took time.Duration) {
 				fmt.Fprintf(r.e.Err, "job %d: state restored in %s\n", n, took.Round(time.Millisecond))
+			},
+			Settled: func(took time.Duration) {
+				fmt.Fprintf(r.e.Err, "job %d: restored state settled in %s (key filters built, files copied locally)\n", n, took.Round(time.Millisecond))
 			}}
 		fmt.Fprintf(r.e.Err, "job %d: restoring from %s\n", n, restore)
 	}

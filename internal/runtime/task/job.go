@@ -65,6 +65,11 @@ type Restore struct {
 	// Restored, when set, is called once every operator instance has its
 	// restored state (before any task runs), with the time that took.
 	Restored func(took time.Duration)
+	// Settled, when set, is called once the restored state needs no more
+	// background work (a fast Pebble restore: key filters built, the
+	// checkpoint's files copied into the local directory), with the time
+	// since the restore began; not called when the job ends first.
+	Settled func(took time.Duration)
 }
 
 func (o *Options) defaults() {
@@ -338,6 +343,15 @@ func (j *Job) Run(ctx context.Context) error {
 	}
 	if r := j.opts.Restore; r != nil && r.Restored != nil {
 		r.Restored(time.Since(restoreStart))
+	}
+	if r := j.opts.Restore; r != nil && r.Settled != nil && j.pebble != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if j.pebble.WaitRestored(ctx) == nil {
+				r.Settled(time.Since(restoreStart))
+			}
+		}()
 	}
 	linkBranches(instances)
 	if j.opts.Checkpoint != nil {

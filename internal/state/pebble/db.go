@@ -53,6 +53,7 @@ type DB struct {
 	catalogs  map[uint64]*catalog
 	filters   map[instance]map[uint16]*keyFilter // built by Restore, taken by Table
 	restoring map[instance]*restoreJob           // fast restores not yet downloaded
+	settling  []*restoreJob                      // every fast restore (WaitRestored)
 
 	restores atomic.Int64 // fast restores, naming their external directories
 	copyOnly bool         // tests: restore by copying only

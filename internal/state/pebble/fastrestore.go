@@ -10,8 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
-	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/objstorage/remote"
@@ -39,6 +39,7 @@ const (
 // restoreJob is one instance's fast restore, as it goes on in the
 // background.
 type restoreJob struct {
+	scanned  chan struct{} // closed when the filter scan ended
 	download chan struct{} // closed when the Download ended
 	err      error         // the Download's error, set before download is closed
 	span     pebble.DownloadSpan
@@ -285,19 +286,18 @@ func (d *DB) background(uid uint64, start int, lo, hi []byte, perStore map[uint1
 			d.filters[in][id] = &keyFilter{restored: pending[id]}
 		}
 	}
-	job := &restoreJob{download: make(chan struct{}), span: pebble.DownloadSpan{StartKey: lo, EndKey: hi, ViaBackingFileDownload: true}}
+	job := &restoreJob{scanned: make(chan struct{}), download: make(chan struct{}), span: pebble.DownloadSpan{StartKey: lo, EndKey: hi, ViaBackingFileDownload: true}}
 	if d.restoring == nil {
 		d.restoring = map[instance]*restoreJob{}
 	}
 	d.restoring[in] = job
+	d.settling = append(d.settling, job)
 	d.mu.Unlock()
 
-	var scanned sync.WaitGroup
-	scanned.Add(1)
 	d.bg.Add(3)
 	go func() {
 		defer d.bg.Done()
-		defer scanned.Done()
+		defer close(job.scanned)
 		d.scanFilters(it, perStore, pending)
 	}()
 	go func() {
@@ -307,7 +307,7 @@ func (d *DB) background(uid uint64, start int, lo, hi []byte, perStore map[uint1
 	}()
 	go func() {
 		defer d.bg.Done()
-		scanned.Wait()
+		<-job.scanned
 		<-job.download
 		if job.err == nil {
 			// No table reads the links any more, and no iterator that
@@ -365,6 +365,27 @@ func (d *DB) awaitRestore(uid uint64, start int) error {
 	d.mu.Lock()
 	delete(d.restoring, instance{uid, start})
 	d.mu.Unlock()
+	return nil
+}
+
+// WaitRestored waits until the background work of every fast restore so
+// far is done (key filters built, files copied into the DB's directory),
+// ctx is done, or the DB closes.
+func (d *DB) WaitRestored(ctx context.Context) error {
+	d.mu.Lock()
+	jobs := slices.Clone(d.settling)
+	d.mu.Unlock()
+	for _, job := range jobs {
+		for _, ch := range []chan struct{}{job.scanned, job.download} {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-d.ctx.Done():
+				return d.ctx.Err()
+			}
+		}
+	}
 	return nil
 }
 
