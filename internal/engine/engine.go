@@ -19,6 +19,7 @@ import (
 	"github.com/sluicehq/sluice/internal/sql/parser"
 	"github.com/sluicehq/sluice/internal/sql/physical"
 	"github.com/sluicehq/sluice/internal/sql/plan"
+	pebblestate "github.com/sluicehq/sluice/internal/state/pebble"
 )
 
 // Engine runs scripts.
@@ -321,8 +322,9 @@ func (r *runner) jobAt(g *task.Graph, n int, restart bool) (*task.Job, error) {
 			Restored: func(took time.Duration) {
 				fmt.Fprintf(r.e.Err, "job %d: state restored in %s\n", n, took.Round(time.Millisecond))
 			},
-			Settled: func(took time.Duration) {
-				fmt.Fprintf(r.e.Err, "job %d: restored state settled in %s (key filters built, files copied locally)\n", n, took.Round(time.Millisecond))
+			Settled: func(took time.Duration, work pebblestate.Settled) {
+				fmt.Fprintf(r.e.Err, "job %d: restored state settled in %s (key filters built in %s, files copied locally in %s)\n",
+					n, took.Round(time.Millisecond), work.Filters.Round(time.Millisecond), work.Files.Round(time.Millisecond))
 			}}
 		fmt.Fprintf(r.e.Err, "job %d: restoring from %s\n", n, restore)
 	}

@@ -68,8 +68,9 @@ type Restore struct {
 	// Settled, when set, is called once the restored state needs no more
 	// background work (a fast Pebble restore: key filters built, the
 	// checkpoint's files copied into the local directory), with the time
-	// since the restore began; not called when the job ends first.
-	Settled func(took time.Duration)
+	// since the restore began and what the work took; not called when the
+	// job ends first.
+	Settled func(took time.Duration, work pebblestate.Settled)
 }
 
 func (o *Options) defaults() {
@@ -348,8 +349,8 @@ func (j *Job) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if j.pebble.WaitRestored(ctx) == nil {
-				r.Settled(time.Since(restoreStart))
+			if work, err := j.pebble.WaitRestored(ctx); err == nil {
+				r.Settled(time.Since(restoreStart), work)
 			}
 		}()
 	}

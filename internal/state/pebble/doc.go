@@ -52,10 +52,12 @@
 //     cannot know), so Len counts appends, not keys, until the key is
 //     deleted or its namespace dropped.
 //   - Each table keeps an in-memory filter of the keys it has written
-//     (filter.go, 16 bits a key; after a restore the one Restore built from
-//     the keys it copied, else rebuilt from the live keys on Table; rebuilt
-//     too when deletes leave it over twice the entries): a key it rules
-//     out is absent without a Pebble lookup — every new group.
+//     (filter.go, 16 bits a key; after a copying restore the one Restore
+//     built from the keys it copied, after a fast restore one a background
+//     scan builds — until it is ready the filter rules nothing out — else
+//     rebuilt from the live keys on Table; rebuilt too when deletes leave
+//     it over twice the entries): a key it rules out is absent without a
+//     Pebble lookup — every new group.
 //   - The indexed batch commits its puts and deletes sorted by key, the
 //     last write of each key only (Backend.commitSorted): inserts in key
 //     order keep the memtable skiplist walk in the CPU cache.
@@ -70,13 +72,15 @@
 // A backend's Snapshot(dir) is a Pebble checkpoint restricted to the
 // instance's key-group span and its operator's metadata, in
 // dir/pebble-<uid hex>-<first key group>/, plus INSTANCE.json (format of
-// the keys, uid, key groups, max parallelism): the checkpoint may surface
+// the keys, uid, key groups, max parallelism, entry counts per store and
+// namespace): the checkpoint may surface
 // other instances' keys, stale ones too, and Restore copies only the key
 // groups named there; it refuses a checkpoint whose format is absent or
 // not stateFormat. SnapshotShared (and CheckpointTo for the whole DB) make
 // it incremental: each SST moves into the shared directory as
 // <run id>-<file>.sst unless it is there already (an SST of one DB run
-// never changes), and SHARED.json lists the SSTs the checkpoint needs
+// never changes; after a fast restore the backing files of virtual SSTs
+// are copied whole), and SHARED.json lists the SSTs the checkpoint needs
 // (version, shared dir relative to the checkpoint, file -> shared name),
 // written last through a .tmp file, fsync and rename. DeleteCheckpoint
 // removes a checkpoint, then every shared file no manifest under the
@@ -85,9 +89,19 @@
 //
 // # Restore
 //
-// Restore opens each checkpoint read-only from a scratch directory of hard
-// links (never writing into a checkpoint), remaps store ids through the
-// catalog, and copies the requested key groups into SSTs written with
+// Restore first tries the fast path (fastrestore.go,
+// docs/design/fast-restore.md): when every checkpoint's key groups lie in
+// the instance's, the checkpoint saved its entry counts (INSTANCE.json)
+// and its store ids are the DB's, it hard-links the checkpoints' SSTs
+// under <dir>/external and ingests them as external, virtual SSTs bounded
+// to the checkpoint's key groups, one level per call, oldest first, so
+// newer versions shadow older ones; nothing is read or copied. The key
+// filters are built and the files copied into the DB (Download) in the
+// background; the instance's next checkpoint waits for the copy, as a
+// Pebble checkpoint cannot name external files. Otherwise Restore opens
+// each checkpoint read-only from a scratch directory of hard links (never
+// writing into a checkpoint), remaps store ids through the catalog, and
+// copies the requested key groups into SSTs written with
 // Pebble's sstable writer, one per worker and key-group slice, which the
 // DB ingests; it falls back to batches if the id remapping would reorder
 // keys. It records per-(store, namespace) counts so Len is exact at once,

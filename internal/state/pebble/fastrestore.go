@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/objstorage/remote"
@@ -41,8 +42,11 @@ const (
 type restoreJob struct {
 	scanned  chan struct{} // closed when the filter scan ended
 	download chan struct{} // closed when the Download ended
-	err      error         // the Download's error, set before download is closed
-	span     pebble.DownloadSpan
+	// How long the scan and the Download took, from the end of the
+	// ingestion; each set before its channel is closed.
+	scanTook, downloadTook time.Duration
+	err                    error // the Download's error, set before download is closed
+	span                   pebble.DownloadSpan
 }
 
 // fastPlan is what the fast path will ingest from one checkpoint.
@@ -294,15 +298,18 @@ func (d *DB) background(uid uint64, start int, lo, hi []byte, perStore map[uint1
 	d.settling = append(d.settling, job)
 	d.mu.Unlock()
 
+	began := time.Now()
 	d.bg.Add(3)
 	go func() {
 		defer d.bg.Done()
-		defer close(job.scanned)
 		d.scanFilters(it, perStore, pending)
+		job.scanTook = time.Since(began)
+		close(job.scanned)
 	}()
 	go func() {
 		defer d.bg.Done()
 		job.err = d.db.Download(d.ctx, []pebble.DownloadSpan{job.span})
+		job.downloadTook = time.Since(began)
 		close(job.download)
 	}()
 	go func() {
@@ -368,10 +375,16 @@ func (d *DB) awaitRestore(uid uint64, start int) error {
 	return nil
 }
 
+// Settled is what the background work of fast restores took: the
+// longest key-filter scan and the longest copy of the files, each from
+// the end of its restore's ingestion.
+type Settled struct{ Filters, Files time.Duration }
+
 // WaitRestored waits until the background work of every fast restore so
 // far is done (key filters built, files copied into the DB's directory),
 // ctx is done, or the DB closes.
-func (d *DB) WaitRestored(ctx context.Context) error {
+func (d *DB) WaitRestored(ctx context.Context) (Settled, error) {
+	var st Settled
 	d.mu.Lock()
 	jobs := slices.Clone(d.settling)
 	d.mu.Unlock()
@@ -380,13 +393,14 @@ func (d *DB) WaitRestored(ctx context.Context) error {
 			select {
 			case <-ch:
 			case <-ctx.Done():
-				return ctx.Err()
+				return st, ctx.Err()
 			case <-d.ctx.Done():
-				return d.ctx.Err()
+				return st, d.ctx.Err()
 			}
 		}
+		st.Filters, st.Files = max(st.Filters, job.scanTook), max(st.Files, job.downloadTook)
 	}
-	return nil
+	return st, nil
 }
 
 // awaitRestores is awaitRestore for every instance.

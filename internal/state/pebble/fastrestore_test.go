@@ -309,8 +309,8 @@ func TestFastRestore(t *testing.T) {
 		if n := keysIn(t, d2, groupsB); n != 0 {
 			t.Fatalf("generation %d: %d keys of B visible", gen, n)
 		}
-		if err := d2.WaitRestored(t.Context()); err != nil {
-			t.Fatal(err)
+		if st, err := d2.WaitRestored(t.Context()); err != nil || st.Filters <= 0 || st.Files <= 0 {
+			t.Fatalf("WaitRestored = %+v, %v", st, err)
 		}
 		for _, name := range []string{"s", "m"} {
 			if f := b2.tables[name].filter; f.restored == nil || f.restored.ready.Load() == nil {
