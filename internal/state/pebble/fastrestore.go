@@ -331,24 +331,35 @@ func (d *DB) background(uid uint64, start int, lo, hi []byte, perStore map[uint1
 // nothing: the tables go on looking every key up.
 func (d *DB) scanFilters(it *pebble.Iterator, perStore map[uint16]int, pending map[uint16]*restoredBloom) {
 	defer it.Close()
+	const batch = 1 << 20
 	blooms := map[uint16]*splitBloom{}
+	hashes := map[uint16][]uint64{} // added in batches (splitBloom.addAll)
 	for id := range pending {
 		blooms[id] = newBloom(max(perStore[id], filterFirstCap))
 	}
+	scratch := make([]uint64, batch)
 	n := 0
 	for it.First(); it.Valid(); it.Next() {
 		if n++; n%4096 == 0 && d.ctx.Err() != nil {
 			return
 		}
 		_, _, store, ok := decodeStateKey(it.Key())
-		if b := blooms[store]; ok && b != nil {
-			b.add(filterHash(it.Key()))
+		b := blooms[store]
+		if !ok || b == nil {
+			continue
 		}
+		hs := append(hashes[store], filterHash(it.Key()))
+		if len(hs) == batch {
+			b.addAll(hs, scratch)
+			hs = hs[:0]
+		}
+		hashes[store] = hs
 	}
 	if it.Error() != nil {
 		return
 	}
 	for id, p := range pending {
+		blooms[id].addAll(hashes[id], scratch)
 		p.ready.Store(blooms[id])
 	}
 }

@@ -109,3 +109,32 @@ func TestTableFilter(t *testing.T) {
 		t.Fatalf("Len %d after re-putting a restored key, want %d", rt.Len(), want)
 	}
 }
+
+func BenchmarkBloomAdd(b *testing.B) {
+	const n = 28_000_000
+	hs := make([]uint64, 1<<20)
+	for _, mode := range []string{"random", "batched"} {
+		b.Run(mode, func(b *testing.B) {
+			scratch := make([]uint64, len(hs))
+			for i := 0; i < b.N; i++ {
+				bl := newBloom(n)
+				x := uint64(88172645463325252)
+				for done := 0; done < n; done += len(hs) {
+					for j := range hs {
+						x ^= x << 13
+						x ^= x >> 7
+						x ^= x << 17
+						hs[j] = x
+					}
+					if mode == "random" {
+						for _, h := range hs {
+							bl.add(h)
+						}
+					} else {
+						bl.addAll(hs, scratch)
+					}
+				}
+			}
+		})
+	}
+}
