@@ -245,7 +245,10 @@ func (c *coordinator) run(ctx context.Context, savepoints <-chan savepointReques
 			}
 			return
 		case <-tick:
-			if c.cur == 0 && c.queued == nil {
+			// A periodic checkpoint waits (skips ticks) while a fast Pebble
+			// restore is still copying its files: the instances' snapshots
+			// would block on it. Savepoints go ahead and wait.
+			if c.cur == 0 && c.queued == nil && (c.j.pebble == nil || c.j.pebble.RestoresCopied()) {
 				c.trigger(ctx, nil)
 			} else if c.cur != 0 && time.Now().After(c.deadline) {
 				c.abort(fmt.Errorf("checkpoint %d timed out after %s", c.cur, c.opts.Timeout))

@@ -97,8 +97,9 @@
 // to the checkpoint's key groups, one level per call, oldest first, so
 // newer versions shadow older ones; nothing is read or copied. The key
 // filters are built and the files copied into the DB (Download) in the
-// background; the instance's next checkpoint waits for the copy, as a
-// Pebble checkpoint cannot name external files. Otherwise Restore opens
+// background; a checkpoint of the instance waits for the copy, as a
+// Pebble checkpoint cannot name external files (the job's coordinator
+// starts none until RestoresCopied). Otherwise Restore opens
 // each checkpoint read-only from a scratch directory of hard links (never
 // writing into a checkpoint), remaps store ids through the catalog, and
 // copies the requested key groups into SSTs written with

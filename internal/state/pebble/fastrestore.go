@@ -414,6 +414,22 @@ func (d *DB) WaitRestored(ctx context.Context) (Settled, error) {
 	return st, nil
 }
 
+// RestoresCopied reports whether every fast restore's Download has ended,
+// so that no checkpoint would wait for one (a failed Download counts as
+// ended: the checkpoint retries it and reports its error).
+func (d *DB) RestoresCopied() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, job := range d.settling {
+		select {
+		case <-job.download:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // awaitRestores is awaitRestore for every instance.
 func (d *DB) awaitRestores() error {
 	d.mu.Lock()

@@ -312,6 +312,9 @@ func TestFastRestore(t *testing.T) {
 		if st, err := d2.WaitRestored(t.Context()); err != nil || st.Filters <= 0 || st.Files <= 0 {
 			t.Fatalf("WaitRestored = %+v, %v", st, err)
 		}
+		if !d2.RestoresCopied() {
+			t.Fatalf("generation %d: RestoresCopied false after WaitRestored", gen)
+		}
 		for _, name := range []string{"s", "m"} {
 			if f := b2.tables[name].filter; f.restored == nil || f.restored.ready.Load() == nil {
 				t.Fatalf("generation %d: store %s has no restored filter after the scan", gen, name)
@@ -515,6 +518,9 @@ func TestFastRestoreWithoutCounts(t *testing.T) {
 	data, _ = json.Marshal(m)
 	os.WriteFile(path, data, 0o644)
 	d2 := openDB(t, 64<<20)
+	if !d2.RestoresCopied() {
+		t.Fatal("RestoresCopied false before any restore")
+	}
 	st, err := d2.Restore(testUID, groupsA, state.DefaultMaxParallelism, []string{cp})
 	if err != nil || st.Fast || !strings.Contains(st.Slow, "no entry counts") {
 		t.Fatalf("%+v, %v; want the copy path for want of counts", st, err)
