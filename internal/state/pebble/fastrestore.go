@@ -25,9 +25,10 @@ import (
 // checkpoint are ingested as external, virtual SSTs bounded to the
 // instance's key span, one level per call, oldest first, so the restore
 // costs O(files), not O(entries). In the background, the key filter is
-// built by one scan of the restored keys, and the files are copied byte
-// for byte into the DB's directory (Download), which the instance's next
-// checkpoint waits for: Pebble's checkpoints do not carry external files.
+// built by one scan of the restored keys, and the files are copied into
+// the DB's directory (Download), which a checkpoint of the instance waits
+// for (Pebble's checkpoints do not carry external files) and the job's
+// checkpoint coordinator waits for before it starts one (RestoresCopied).
 
 // externalDir is the directory, under the DB's, of hard links to the
 // restored checkpoints' SSTs, one subdirectory per restore; the DB reads
