@@ -279,16 +279,11 @@ func (d *DB) background(uid uint64, start int, lo, hi []byte, perStore map[uint1
 	pending := map[uint16]*restoredBloom{}
 	d.mu.Lock()
 	in := instance{uid, start}
-	if d.filters == nil {
-		d.filters = map[instance]map[uint16]*keyFilter{}
-	}
-	if d.filters[in] == nil {
-		d.filters[in] = map[uint16]*keyFilter{}
-	}
+	filters := d.filtersLocked(in)
 	for id, n := range perStore {
 		if n > 0 {
 			pending[id] = &restoredBloom{}
-			d.filters[in][id] = &keyFilter{restored: pending[id]}
+			filters[id] = &keyFilter{restored: pending[id]}
 		}
 	}
 	job := &restoreJob{scanned: make(chan struct{}), download: make(chan struct{}), span: pebble.DownloadSpan{StartKey: lo, EndKey: hi, ViaBackingFileDownload: true}}

@@ -190,6 +190,17 @@ func digests(t *testing.T, dirs ...string) map[string][32]byte {
 	return out
 }
 
+// historyDB opens a DB without automatic compactions with instances A and
+// B, and writes their history (writeHistory).
+func historyDB(t *testing.T) (d *DB, ba, bb *Backend, a, b *model) {
+	t.Helper()
+	d = openQuietDB(t)
+	ba, bb = backend(t, d, groupsA), backend(t, d, groupsB)
+	a, b = newModel(t, ba), newModel(t, bb)
+	writeHistory(t, d, a, b, ba, bb)
+	return d, ba, bb, a, b
+}
+
 // writeHistory writes, into instances A and B of one DB, three
 // generations that leave an LSM of a compacted bottom level under two L0
 // files: old versions, overwrites, point deletes, a dropped namespace
@@ -266,10 +277,7 @@ func flush(t *testing.T, bs ...*Backend) {
 // The restored instance then checkpoints again (its files are virtual
 // tables over copied backings) and restores fast once more, twice.
 func TestFastRestore(t *testing.T) {
-	d := openQuietDB(t)
-	ba, bb := backend(t, d, groupsA), backend(t, d, groupsB)
-	a, b := newModel(t, ba), newModel(t, bb)
-	writeHistory(t, d, a, b, ba, bb)
+	_, ba, _, a, _ := historyDB(t)
 
 	root := t.TempDir()
 	shared := filepath.Join(root, "shared")
@@ -448,10 +456,7 @@ func dump(t *testing.T, r reader, lo, hi []byte) map[string]string {
 // Scaling in (two instances' checkpoints into one instance) is fast too;
 // scaling out splits a checkpoint's key groups and copies.
 func TestFastRestoreRescale(t *testing.T) {
-	d := openQuietDB(t)
-	ba, bb := backend(t, d, groupsA), backend(t, d, groupsB)
-	a, b := newModel(t, ba), newModel(t, bb)
-	writeHistory(t, d, a, b, ba, bb)
+	d, ba, bb, a, b := historyDB(t)
 	root := t.TempDir()
 	var cps []string
 	for _, be := range []*Backend{ba, bb} {
@@ -498,10 +503,7 @@ func modelLen(md *model, store string) int {
 // A checkpoint without entry counts (written before Sluice saved them)
 // restores through the copy path, with the same content.
 func TestFastRestoreWithoutCounts(t *testing.T) {
-	d := openQuietDB(t)
-	ba, bb := backend(t, d, groupsA), backend(t, d, groupsB)
-	a, b := newModel(t, ba), newModel(t, bb)
-	writeHistory(t, d, a, b, ba, bb)
+	_, ba, _, a, _ := historyDB(t)
 	root := t.TempDir()
 	files, err := ba.Snapshot(root)
 	if err != nil {

@@ -328,13 +328,7 @@ func openCheckpoint(cp, scratch string) (*pebble.DB, error) {
 func (d *DB) setFilters(uid uint64, start int, hashes map[uint16][][]uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	in := instance{uid, start}
-	if d.filters == nil {
-		d.filters = map[instance]map[uint16]*keyFilter{}
-	}
-	if d.filters[in] == nil {
-		d.filters[in] = map[uint16]*keyFilter{}
-	}
+	filters := d.filtersLocked(instance{uid, start})
 	for id, parts := range hashes {
 		n := 0
 		for _, p := range parts {
@@ -343,10 +337,10 @@ func (d *DB) setFilters(uid uint64, start int, hashes map[uint16][][]uint64) {
 		if n == 0 {
 			continue
 		}
-		f := d.filters[in][id] // a second Restore of the instance adds to the first
+		f := filters[id] // a second Restore of the instance adds to the first
 		if f == nil {
 			f = newKeyFilterSized(n)
-			d.filters[in][id] = f
+			filters[id] = f
 		}
 		for _, p := range parts {
 			for _, h := range p {
@@ -354,6 +348,18 @@ func (d *DB) setFilters(uid uint64, start int, hashes map[uint16][][]uint64) {
 			}
 		}
 	}
+}
+
+// filtersLocked returns the filters Restore left for the instance, for
+// Table to take; d.mu is held.
+func (d *DB) filtersLocked(in instance) map[uint16]*keyFilter {
+	if d.filters == nil {
+		d.filters = map[instance]map[uint16]*keyFilter{}
+	}
+	if d.filters[in] == nil {
+		d.filters[in] = map[uint16]*keyFilter{}
+	}
+	return d.filters[in]
 }
 
 // takeFilter returns, and forgets, the filter Restore built for a store of
