@@ -34,6 +34,10 @@ type Backend struct {
 	merges  *pebble.Batch // plain: merge operands; empty whenever batch is not
 	sorted  *pebble.Batch // plain: batch's writes in key order, at commit
 	pending []pendingOp   // commitSorted's scratch
+	// batchKeys holds the keys set through set since batch was last
+	// reset: get reads a key it does not hold from the DB, skipping the
+	// batch, when they are all of batch's writes (see get).
+	batchKeys pendingFilter
 
 	tables map[string]*table // stores created by Table
 	closed bool
@@ -135,8 +139,14 @@ func (b *Backend) Flush() error {
 	if err := b.batch.Commit(pebble.NoSync); err != nil {
 		return fmt.Errorf("pebble state: commit: %w", err)
 	}
-	b.batch.Reset()
+	b.resetBatch()
 	return nil
+}
+
+// resetBatch empties the committed indexed batch.
+func (b *Backend) resetBatch() {
+	b.batch.Reset()
+	b.batchKeys.reset()
 }
 
 // commitSorted commits the indexed batch's puts and deletes in key order,
@@ -188,7 +198,7 @@ func (b *Backend) commitSorted() (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("pebble state: commit: %w", err)
 	}
-	b.batch.Reset()
+	b.resetBatch()
 	return true, nil
 }
 
@@ -261,6 +271,7 @@ func (b *Backend) set(k, v []byte) {
 	if err := b.indexed().Set(k, v, nil); err != nil {
 		panic(fmt.Errorf("pebble state: %w", err))
 	}
+	b.batchKeys.add(k)
 	b.maybeFlush()
 }
 
@@ -273,8 +284,16 @@ func (b *Backend) maybeFlush() {
 }
 
 // get looks k up, pending writes included, copying the value into buf.
+// A Get on the indexed batch searches the batch's skiplist, then the DB;
+// when every write in the batch is a set recorded in batchKeys (no delete,
+// no range deletion) and k is not among them, the batch cannot hold k and
+// the DB is read directly.
 func (b *Backend) get(k, buf []byte) ([]byte, bool) {
-	v, closer, err := b.indexed().Get(k)
+	var r pebble.Reader = b.indexed()
+	if b.batch.Empty() || (int(b.batch.Count()) == b.batchKeys.n && !b.batchKeys.mayContain(k)) {
+		r = b.db.db
+	}
+	v, closer, err := r.Get(k)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return buf, false
 	}
@@ -284,4 +303,62 @@ func (b *Backend) get(k, buf []byte) ([]byte, bool) {
 	buf = append(buf[:0], v...)
 	closer.Close()
 	return buf, true
+}
+
+// pendingFilter is a bloom filter over the keys set in the indexed batch
+// since it was last reset: two bits of 2^pendingBits a key, cleared as the
+// batch is committed. A batch holds under 1 MB, 20,000 writes of a GROUP
+// BY's 16-byte accumulators under 8-byte keys: a key not in a full batch
+// of those passes the filter (and is read through the batch, as before)
+// about 2% of the time.
+type pendingFilter struct {
+	bits   []uint64
+	n      int      // keys added since reset
+	hashes []uint64 // of the first few keys added, to clear their bits only
+}
+
+const pendingBits = 18 // 32 KB
+
+func (f *pendingFilter) add(k []byte) {
+	if f.bits == nil {
+		f.bits = make([]uint64, 1<<pendingBits/64)
+		f.hashes = make([]uint64, 0, 256)
+	}
+	h := filterHash(k)
+	if len(f.hashes) < cap(f.hashes) {
+		f.hashes = append(f.hashes, h)
+	}
+	m := uint64(1<<pendingBits - 1)
+	a, c := h&m, (h>>32)&m
+	f.bits[a/64] |= 1 << (a % 64)
+	f.bits[c/64] |= 1 << (c % 64)
+	f.n++
+}
+
+func (f *pendingFilter) mayContain(k []byte) bool {
+	if f.n == 0 {
+		return false
+	}
+	h := filterHash(k)
+	m := uint64(1<<pendingBits - 1)
+	a, c := h&m, (h>>32)&m
+	return f.bits[a/64]&(1<<(a%64)) != 0 && f.bits[c/64]&(1<<(c%64)) != 0
+}
+
+// reset empties the filter: a small batch (a Flush every few writes)
+// clears the bits of its keys only, a larger one the whole filter.
+func (f *pendingFilter) reset() {
+	if f.n == 0 {
+		return
+	}
+	if f.n <= len(f.hashes) {
+		m := uint64(1<<pendingBits - 1)
+		for _, h := range f.hashes {
+			a, c := h&m, (h>>32)&m
+			f.bits[a/64], f.bits[c/64] = 0, 0
+		}
+	} else {
+		clear(f.bits)
+	}
+	f.n, f.hashes = 0, f.hashes[:0]
 }
