@@ -69,7 +69,7 @@ type Restore struct {
 	// background work (a fast Pebble restore: key filters built, the
 	// checkpoint's files copied into the local directory), with the time
 	// since the restore began and what the work took; not called when the
-	// job ends first.
+	// job ends first, nor when no restore left such work.
 	Settled func(took time.Duration, work pebblestate.Settled)
 }
 
@@ -349,7 +349,7 @@ func (j *Job) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if work, err := j.pebble.WaitRestored(ctx); err == nil {
+			if work, err := j.pebble.WaitRestored(ctx); err == nil && work.Restores > 0 {
 				r.Settled(time.Since(restoreStart), work)
 			}
 		}()

@@ -382,10 +382,13 @@ func (d *DB) awaitRestore(uid uint64, start int) error {
 	return nil
 }
 
-// Settled is what the background work of fast restores took: the
-// longest key-filter scan and the longest copy of the files, each from
-// the end of its restore's ingestion.
-type Settled struct{ Filters, Files time.Duration }
+// Settled is what the background work of fast restores took: how many
+// restores there were, the longest key-filter scan and the longest copy
+// of the files, each from the end of its restore's ingestion.
+type Settled struct {
+	Restores       int
+	Filters, Files time.Duration
+}
 
 // WaitRestored waits until the background work of every fast restore so
 // far is done (key filters built, files copied into the DB's directory),
@@ -405,6 +408,7 @@ func (d *DB) WaitRestored(ctx context.Context) (Settled, error) {
 				return st, d.ctx.Err()
 			}
 		}
+		st.Restores++
 		st.Filters, st.Files = max(st.Filters, job.scanTook), max(st.Files, job.downloadTook)
 	}
 	return st, nil

@@ -317,7 +317,7 @@ func TestFastRestore(t *testing.T) {
 		if n := keysIn(t, d2, groupsB); n != 0 {
 			t.Fatalf("generation %d: %d keys of B visible", gen, n)
 		}
-		if st, err := d2.WaitRestored(t.Context()); err != nil || st.Filters <= 0 || st.Files <= 0 {
+		if st, err := d2.WaitRestored(t.Context()); err != nil || st.Restores != 1 || st.Filters <= 0 || st.Files <= 0 {
 			t.Fatalf("WaitRestored = %+v, %v", st, err)
 		}
 		if !d2.RestoresCopied() {

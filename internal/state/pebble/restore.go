@@ -35,15 +35,18 @@ type RestoreStats struct {
 	Took  time.Duration
 }
 
-// Restore copies the state of operator uid in key groups groups (of
+// Restore restores the state of operator uid in key groups groups (of
 // maxParallelism) from Pebble checkpoints — self-contained or incremental,
 // as Snapshot, SnapshotShared or CheckpointTo wrote them, of one or more
 // instances of the previous run — into the DB, before the instance's
-// Backend is created. Only the key groups of groups are copied, so a
+// Backend is created. Only the key groups of groups are restored, so a
 // restore at another parallelism reads its share of the old instances'
-// checkpoints. Store ids are remapped through the operator's catalog.
+// checkpoints.
 //
-// Each checkpoint is opened read-only from a scratch directory of hard
+// It ingests the checkpoints' files as they are when it can
+// (fastRestore: same parallelism or fewer instances, counts saved, same
+// store ids), else copies the entries, remapping store ids through the
+// operator's catalog: each checkpoint is opened read-only from a scratch directory of hard
 // links under the DB's directory. When the checkpoint's store ids map to
 // the DB's in the same order (always, unless another source already
 // assigned the ids differently), the entries are written into SSTs, one
