@@ -57,6 +57,9 @@ type DB struct {
 
 	restores atomic.Int64 // fast restores, naming their external directories
 	copyOnly bool         // tests: restore by copying only
+	// published, in tests, is called by the filter scan after it
+	// published a key group's blooms.
+	published func(group int)
 	// Background work of fast restores (filter scans, downloads), stopped
 	// by Close.
 	ctx    context.Context

@@ -135,8 +135,7 @@ func (d *DB) fastRestore(uid uint64, groups state.KeyGroupRange, maxPar int, che
 	if err := d.writeCounts(uid, groups.Start, counts); err != nil {
 		return false, "", err
 	}
-	lo, hi := groupSpan(uid, groups)
-	if err := d.background(uid, groups.Start, lo, hi, perStore, extDir); err != nil {
+	if err := d.background(uid, groups, perStore, extDir); err != nil {
 		return false, "", err
 	}
 	return true, "", nil
@@ -266,10 +265,11 @@ func (d *DB) writeCounts(uid uint64, start int, counts map[countKey]uint64) erro
 	return b.Commit(pebble.NoSync)
 }
 
-// background starts, for the instance restored into [lo, hi), the scan
+// background starts, for the instance of uid restored into groups, the scan
 // that builds its stores' key filters (perStore: entries per store id)
 // and the Download of its files; extDir is removed once both are done.
-func (d *DB) background(uid uint64, start int, lo, hi []byte, perStore map[uint16]int, extDir string) error {
+func (d *DB) background(uid uint64, groups state.KeyGroupRange, perStore map[uint16]int, extDir string) error {
+	lo, hi := groupSpan(uid, groups)
 	// The iterator is opened now: it sees exactly the restored keys; keys
 	// the tables write later go into their own filters.
 	it, err := d.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
@@ -278,11 +278,11 @@ func (d *DB) background(uid uint64, start int, lo, hi []byte, perStore map[uint1
 	}
 	pending := map[uint16]*restoredBloom{}
 	d.mu.Lock()
-	in := instance{uid, start}
+	in := instance{uid, groups.Start}
 	filters := d.filtersLocked(in)
 	for id, n := range perStore {
 		if n > 0 {
-			pending[id] = &restoredBloom{}
+			pending[id] = newRestoredBloom(groups)
 			filters[id] = &keyFilter{restored: pending[id]}
 		}
 	}
@@ -298,7 +298,7 @@ func (d *DB) background(uid uint64, start int, lo, hi []byte, perStore map[uint1
 	d.bg.Add(3)
 	go func() {
 		defer d.bg.Done()
-		d.scanFilters(it, perStore, pending)
+		d.scanFilters(it, groups, perStore, pending)
 		job.scanTook = time.Since(began)
 		close(job.scanned)
 	}()
@@ -321,43 +321,52 @@ func (d *DB) background(uid uint64, start int, lo, hi []byte, perStore map[uint1
 	return nil
 }
 
-// scanFilters hashes every key it visits into the bloom of its store,
-// sized to the store's restored entries, and publishes each bloom when
-// the scan ends. A scan cut short (the DB closing, an error) publishes
-// nothing: the tables go on looking every key up.
-func (d *DB) scanFilters(it *pebble.Iterator, perStore map[uint16]int, pending map[uint16]*restoredBloom) {
+// scanFilters hashes every key the iterator visits into the bloom of its
+// store and key group, sized to the store's restored entries spread over
+// the groups, and publishes each group's blooms once the scan has passed
+// the group (keys are in key-group order). A scan cut short (the DB
+// closing, an error) leaves the groups it did not finish unpublished: the
+// tables go on looking their keys up.
+func (d *DB) scanFilters(it *pebble.Iterator, groups state.KeyGroupRange, perStore map[uint16]int, pending map[uint16]*restoredBloom) {
 	defer it.Close()
-	const batch = 1 << 20
-	blooms := map[uint16]*splitBloom{}
-	hashes := map[uint16][]uint64{} // added in batches (splitBloom.addAll)
+	n := groups.End - groups.Start + 1
+	blooms := map[uint16][]*splitBloom{}
 	for id := range pending {
-		blooms[id] = newBloom(max(perStore[id], filterFirstCap))
+		bs := make([]*splitBloom, n)
+		for g := range bs {
+			bs[g] = newBloom(max(perStore[id]/n*9/8, 64)) // a group's share, and some
+		}
+		blooms[id] = bs
 	}
-	scratch := make([]uint64, batch)
-	n := 0
+	next := 0 // the first group not published
+	publish := func(upTo int) {
+		for ; next < upTo; next++ {
+			for id, p := range pending {
+				p.groups[next].Store(blooms[id][next])
+			}
+			if d.published != nil {
+				d.published(groups.Start + next)
+			}
+		}
+	}
+	seen := 0
 	for it.First(); it.Valid(); it.Next() {
-		if n++; n%4096 == 0 && d.ctx.Err() != nil {
+		if seen++; seen%4096 == 0 && d.ctx.Err() != nil {
 			return
 		}
-		_, _, store, ok := decodeStateKey(it.Key())
-		b := blooms[store]
-		if !ok || b == nil {
+		_, g, store, ok := decodeStateKey(it.Key())
+		if !ok || g < groups.Start || g > groups.End {
 			continue
 		}
-		hs := append(hashes[store], filterHash(it.Key()))
-		if len(hs) == batch {
-			b.addAll(hs, scratch)
-			hs = hs[:0]
+		publish(g - groups.Start)
+		if bs := blooms[store]; bs != nil {
+			bs[g-groups.Start].add(filterHash(it.Key()))
 		}
-		hashes[store] = hs
 	}
 	if it.Error() != nil {
 		return
 	}
-	for id, p := range pending {
-		blooms[id].addAll(hashes[id], scratch)
-		p.ready.Store(blooms[id])
-	}
+	publish(n)
 }
 
 // awaitRestore waits for the Download of the instance's fast restore, if

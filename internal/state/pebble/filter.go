@@ -1,8 +1,11 @@
 package pebble
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"sync/atomic"
+
+	"github.com/sluicehq/sluice/internal/state"
 )
 
 // keyFilter is an in-memory membership filter over the encoded keys a
@@ -33,9 +36,42 @@ type keyFilter struct {
 	restored *restoredBloom
 }
 
-// restoredBloom is the bloom of a fast restore's keys, published by the
-// scan that builds it (DB.scanFilters).
-type restoredBloom struct{ ready atomic.Pointer[splitBloom] }
+// restoredBloom holds a fast restore's keys: one bloom per key group of
+// the instance, each published by the scan that builds them
+// (DB.scanFilters) as it passes the group, so lookups in the groups
+// scanned already skip Pebble while it goes on.
+type restoredBloom struct {
+	start  int // the instance's first key group
+	groups []atomic.Pointer[splitBloom]
+}
+
+func newRestoredBloom(groups state.KeyGroupRange) *restoredBloom {
+	return &restoredBloom{start: groups.Start, groups: make([]atomic.Pointer[splitBloom], groups.End-groups.Start+1)}
+}
+
+// mayContain reports false only if the encoded key k, of filterHash h, is
+// not among the restored keys.
+func (r *restoredBloom) mayContain(k []byte, h uint64) bool {
+	if len(k) < uidLen+groupLen {
+		return true
+	}
+	g := int(binary.BigEndian.Uint16(k[uidLen:])) - r.start
+	if g < 0 || g >= len(r.groups) {
+		return true
+	}
+	b := r.groups[g].Load()
+	return b == nil || b.mayContain(h)
+}
+
+// ready reports whether every key group's bloom is published.
+func (r *restoredBloom) ready() bool {
+	for i := range r.groups {
+		if r.groups[i].Load() == nil {
+			return false
+		}
+	}
+	return true
+}
 
 const (
 	bitsPerKey     = 16
@@ -75,10 +111,8 @@ func (f *keyFilter) addHash(h uint64) {
 // mayContain reports false only if k was never added.
 func (f *keyFilter) mayContain(k []byte) bool {
 	h := filterHash(k)
-	if f.restored != nil {
-		if b := f.restored.ready.Load(); b == nil || b.mayContain(h) {
-			return true
-		}
+	if f.restored != nil && f.restored.mayContain(k, h) {
+		return true
 	}
 	for i := len(f.blooms) - 1; i >= 0; i-- {
 		if f.blooms[i].mayContain(h) {
@@ -127,26 +161,4 @@ func (b *splitBloom) mayContain(h uint64) bool {
 		}
 	}
 	return true
-}
-
-// addAll adds the keys of hashes hs (reordering hs; scratch must be as
-// long). A bloom bigger than the CPU caches costs a cache and TLB miss per
-// random add: a restore's scan adds tens of millions of keys, so it adds
-// them in batches sorted by their top 16 bits — the block index grows
-// with them — and the adds walk the bloom's memory in order.
-func (b *splitBloom) addAll(hs, scratch []uint64) {
-	var counts [1<<16 + 1]int
-	for _, h := range hs {
-		counts[h>>48+1]++
-	}
-	for i := 1; i < len(counts); i++ {
-		counts[i] += counts[i-1]
-	}
-	for _, h := range hs {
-		scratch[counts[h>>48]] = h
-		counts[h>>48]++
-	}
-	for _, h := range scratch[:len(hs)] {
-		b.add(h)
-	}
 }

@@ -3,7 +3,6 @@ package pebble
 import (
 	"encoding/binary"
 	"fmt"
-	"slices"
 	"testing"
 )
 
@@ -108,56 +107,5 @@ func TestTableFilter(t *testing.T) {
 	rt.Put(0, k(0), []byte{0, 2})
 	if rt.Len() != want {
 		t.Fatalf("Len %d after re-putting a restored key, want %d", rt.Len(), want)
-	}
-}
-
-// addAll (batches sorted by block) sets exactly the bits add would.
-func TestBloomAddAll(t *testing.T) {
-	hs := make([]uint64, 50_000)
-	x := uint64(1)
-	for i := range hs {
-		x = x*6364136223846793005 + 1442695040888963407
-		hs[i] = x
-	}
-	one, all := newBloom(len(hs)), newBloom(len(hs))
-	for _, h := range hs {
-		one.add(h)
-	}
-	batch := slices.Clone(hs)
-	scratch := make([]uint64, len(hs))
-	for i := 0; i < len(batch); i += 20_000 {
-		all.addAll(batch[i:min(i+20_000, len(batch))], scratch)
-	}
-	if !slices.Equal(one.words, all.words) || all.n != len(hs) {
-		t.Fatalf("addAll set other bits than add (%d keys counted, want %d)", all.n, len(hs))
-	}
-}
-
-func BenchmarkBloomAdd(b *testing.B) {
-	const n = 28_000_000
-	hs := make([]uint64, 1<<20)
-	for _, mode := range []string{"random", "batched"} {
-		b.Run(mode, func(b *testing.B) {
-			scratch := make([]uint64, len(hs))
-			for i := 0; i < b.N; i++ {
-				bl := newBloom(n)
-				x := uint64(88172645463325252)
-				for done := 0; done < n; done += len(hs) {
-					for j := range hs {
-						x ^= x << 13
-						x ^= x >> 7
-						x ^= x << 17
-						hs[j] = x
-					}
-					if mode == "random" {
-						for _, h := range hs {
-							bl.add(h)
-						}
-					} else {
-						bl.addAll(hs, scratch)
-					}
-				}
-			}
-		})
 	}
 }
