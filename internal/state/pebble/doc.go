@@ -53,8 +53,9 @@
 //     deleted or its namespace dropped.
 //   - Each table keeps an in-memory filter of the keys it has written
 //     (filter.go, 16 bits a key; after a copying restore the one Restore
-//     built from the keys it copied, after a fast restore one a background
-//     scan builds — until it is ready the filter rules nothing out — else
+//     built from the keys it copied, after a fast restore one bloom per
+//     key group that a background scan publishes as it passes the group —
+//     until then the filter rules no key of the group out — else
 //     rebuilt from the live keys on Table; rebuilt too when deletes leave
 //     it over twice the entries): a key it rules out is absent without a
 //     Pebble lookup — every new group.
