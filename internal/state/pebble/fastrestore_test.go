@@ -666,3 +666,44 @@ func TestFastRestoreFilterPublishedPerGroup(t *testing.T) {
 		t.Fatalf("checked %d groups at publication, want %d", checked, want)
 	}
 }
+
+// clip bounds a file to the span: a file whose largest key is a range
+// deletion's end (exclusive) ends before that key, so that the next file
+// of its level, which may start at it, does not overlap it in one
+// ingestion.
+func TestClip(t *testing.T) {
+	sentinel := pebble.MakeInternalKey([]byte("m"), pebble.SeqNum(1<<56-1), pebble.InternalKeyKindRangeDelete)
+	if !sentinel.IsExclusiveSentinel() {
+		t.Fatal("the test's range deletion end is not an exclusive sentinel")
+	}
+	point := func(k string) pebble.InternalKey { return pebble.MakeInternalKey([]byte(k), 7, pebble.InternalKeyKindSet) }
+	file := func(lo, hi pebble.InternalKey) pebble.SSTableInfo {
+		var f pebble.SSTableInfo
+		f.Smallest, f.Largest = lo, hi
+		return f
+	}
+	for _, tc := range []struct {
+		name       string
+		f          pebble.SSTableInfo
+		lo, hi     string
+		start, end string
+		inclusive  bool
+		in         bool
+	}{
+		{"inside, point end", file(point("c"), point("m")), "b", "x", "c", "m", true, true},
+		{"inside, range deletion end", file(point("c"), sentinel), "b", "x", "c", "m", false, true},
+		{"clipped both sides", file(point("a"), point("z")), "b", "x", "b", "x", false, true},
+		{"ends at the span's start, exclusive", file(point("a"), pebble.MakeInternalKey([]byte("b"), pebble.SeqNum(1<<56-1), pebble.InternalKeyKindRangeDelete)), "b", "x", "", "", false, false},
+		{"ends at the span's start, inclusive", file(point("a"), point("b")), "b", "x", "b", "b", true, true},
+		{"after the span", file(point("y"), point("z")), "b", "x", "", "", false, false},
+	} {
+		start, e, in := clip(tc.f, []byte(tc.lo), []byte(tc.hi))
+		if in != tc.in {
+			t.Errorf("%s: in = %t, want %t", tc.name, in, tc.in)
+			continue
+		}
+		if in && (string(start) != tc.start || string(e.EndKey) != tc.end || e.EndKeyIsInclusive != tc.inclusive) {
+			t.Errorf("%s: [%s, %s] inclusive %t; want [%s, %s] inclusive %t", tc.name, start, e.EndKey, e.EndKeyIsInclusive, tc.start, tc.end, tc.inclusive)
+		}
+	}
+}
