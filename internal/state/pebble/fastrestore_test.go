@@ -676,7 +676,9 @@ func TestClip(t *testing.T) {
 	if !sentinel.IsExclusiveSentinel() {
 		t.Fatal("the test's range deletion end is not an exclusive sentinel")
 	}
-	point := func(k string) pebble.InternalKey { return pebble.MakeInternalKey([]byte(k), 7, pebble.InternalKeyKindSet) }
+	point := func(k string) pebble.InternalKey {
+		return pebble.MakeInternalKey([]byte(k), 7, pebble.InternalKeyKindSet)
+	}
 	file := func(lo, hi pebble.InternalKey) pebble.SSTableInfo {
 		var f pebble.SSTableInfo
 		f.Smallest, f.Largest = lo, hi
