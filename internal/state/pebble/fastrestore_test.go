@@ -709,3 +709,36 @@ func TestClip(t *testing.T) {
 		}
 	}
 }
+
+// A file holding several versions of a key, kept for a snapshot, cannot
+// be ingested with one sequence number: the restore copies instead (and
+// gets the newest versions).
+func TestFastRestoreRefusesPinnedKeys(t *testing.T) {
+	d := openQuietDB(t)
+	b := backend(t, d, groupsA)
+	md := newModel(t, b)
+	for i := 0; i < 2000; i++ {
+		md.put(1, fmt.Sprintf("k%d", i), "v1")
+	}
+	flush(t, b)
+	snap := d.db.NewSnapshot() // only tests may (TestNoPebbleSnapshots)
+	defer snap.Close()
+	for i := 0; i < 2000; i++ {
+		md.put(1, fmt.Sprintf("k%d", i), "v2")
+	}
+	flush(t, b)
+	if err := d.db.Compact(t.Context(), []byte{0}, []byte{0xff}, false); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	files, err := b.Snapshot(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2 := openDB(t, 64<<20)
+	st, err := d2.Restore(testUID, groupsA, state.DefaultMaxParallelism, checkpointDirs(root, files))
+	if err != nil || st.Fast || !strings.Contains(st.Slow, "snapshot pinned") {
+		t.Fatalf("%+v, %v; want the copy path for snapshot-pinned keys", st, err)
+	}
+	md.check(t, "copied", backend(t, d2, groupsA))
+}
