@@ -200,8 +200,8 @@ func clip(f pebble.SSTableInfo, lo, hi []byte) (start []byte, end pebble.Externa
 
 // ingestPlan links the files of p overlapping its span into the external
 // directory tag and ingests them bounded to the span: L6 up to L1 one
-// level per call (files of a level do not overlap), then the L0 files one
-// per call, oldest first. Each call's keys get sequence numbers above the
+// level per call (files of a level do not overlap), then the L0 files
+// oldest first, in runs of disjoint files (l0Batches). Each call's keys get sequence numbers above the
 // previous calls', so a newer file's version, tombstone or merge operand
 // of a key shadows an older one's as it did in the checkpoint's LSM.
 func (d *DB) ingestPlan(uid uint64, p *fastPlan, tag string, st *RestoreStats) error {
@@ -243,14 +243,38 @@ func (d *DB) ingestPlan(uid uint64, p *fastPlan, tag string, st *RestoreStats) e
 			return fmt.Errorf("level %d: %w", level, err)
 		}
 	}
-	l0 := append([]pebble.SSTableInfo(nil), p.levels[0]...)
-	sort.Slice(l0, func(i, j int) bool { return l0[i].LargestSeqNum < l0[j].LargestSeqNum })
-	for _, f := range l0 {
-		if err := ingest([]pebble.SSTableInfo{f}); err != nil {
+	for _, batch := range l0Batches(p.levels[0]) {
+		if err := ingest(batch); err != nil {
 			return fmt.Errorf("level 0: %w", err)
 		}
 	}
 	return nil
+}
+
+// l0Batches orders the L0 files oldest first (by largest sequence
+// number) and cuts them into runs of files that do not overlap one
+// another (touching counts as overlapping): one ingestion each, so every
+// file gets numbers above those of any older file it overlaps, as one
+// call per file would give, in fewer calls (a flush writes several
+// disjoint L0 files at once).
+func l0Batches(files []pebble.SSTableInfo) [][]pebble.SSTableInfo {
+	l0 := append([]pebble.SSTableInfo(nil), files...)
+	sort.Slice(l0, func(i, j int) bool { return l0[i].LargestSeqNum < l0[j].LargestSeqNum })
+	var out [][]pebble.SSTableInfo
+	var cur []pebble.SSTableInfo
+	for _, f := range l0 {
+		for _, g := range cur {
+			if bytes.Compare(f.Smallest.UserKey, g.Largest.UserKey) <= 0 && bytes.Compare(g.Smallest.UserKey, f.Largest.UserKey) <= 0 {
+				out, cur = append(out, cur), nil
+				break
+			}
+		}
+		cur = append(cur, f)
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
 }
 
 // writeCounts leaves the entry counts of the instance of uid starting at

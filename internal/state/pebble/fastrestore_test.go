@@ -742,3 +742,57 @@ func TestFastRestoreRefusesPinnedKeys(t *testing.T) {
 	}
 	md.check(t, "copied", backend(t, d2, groupsA))
 }
+
+// l0Batches puts no two overlapping L0 files in one ingestion, and a
+// newer file that overlaps an older one in a later ingestion.
+func TestL0Batches(t *testing.T) {
+	f := func(lo, hi string, seq uint64) pebble.SSTableInfo {
+		var s pebble.SSTableInfo
+		s.Smallest = pebble.MakeInternalKey([]byte(lo), pebble.SeqNum(seq), pebble.InternalKeyKindSet)
+		s.Largest = pebble.MakeInternalKey([]byte(hi), pebble.SeqNum(seq), pebble.InternalKeyKindSet)
+		s.LargestSeqNum = pebble.SeqNum(seq)
+		return s
+	}
+	files := []pebble.SSTableInfo{
+		f("x", "y", 21), f("a", "m", 10), f("c", "d", 20), f("n", "w", 11), f("m", "n", 30), f("p", "q", 31),
+	}
+	batches := l0Batches(files)
+	var got []string
+	for _, b := range batches {
+		var names []string
+		for _, s := range b {
+			names = append(names, string(s.Smallest.UserKey)+string(s.Largest.UserKey))
+		}
+		got = append(got, strings.Join(names, ","))
+	}
+	// [a,m] and [n,w] are disjoint; [c,d] overlaps [a,m], so starts a
+	// run; [x,y], [m,n] (which touches both files of the first run) and
+	// [p,q] overlap nothing in it.
+	if want := "am,nw|cd,xy,mn,pq"; strings.Join(got, "|") != want {
+		t.Fatalf("batches %s, want %s", strings.Join(got, "|"), want)
+	}
+	// The invariant on random files.
+	x := uint64(7)
+	rnd := func(n uint64) uint64 { x = x*6364136223846793005 + 1442695040888963407; return (x >> 33) % n }
+	for round := 0; round < 200; round++ {
+		var fs []pebble.SSTableInfo
+		for i := 0; i < 30; i++ {
+			a, b := rnd(100), rnd(100)
+			fs = append(fs, f(fmt.Sprintf("%03d", min(a, b)), fmt.Sprintf("%03d", max(a, b)), uint64(i+1)))
+		}
+		at := map[pebble.SeqNum]int{}
+		for i, b := range l0Batches(fs) {
+			for _, s := range b {
+				at[s.LargestSeqNum] = i
+			}
+		}
+		for _, p := range fs {
+			for _, q := range fs {
+				overlap := string(p.Smallest.UserKey) <= string(q.Largest.UserKey) && string(q.Smallest.UserKey) <= string(p.Largest.UserKey)
+				if p.LargestSeqNum < q.LargestSeqNum && overlap && at[p.LargestSeqNum] >= at[q.LargestSeqNum] {
+					t.Fatalf("round %d: file %d overlaps newer file %d but is not ingested before it", round, p.LargestSeqNum, q.LargestSeqNum)
+				}
+			}
+		}
+	}
+}
