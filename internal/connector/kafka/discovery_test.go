@@ -70,25 +70,32 @@ func TestDiscoveryFailureBounds(t *testing.T) {
 	}
 }
 
-// A topic deleted while the job runs: discovery reports it, and gives up
-// after the bounds with an error naming the topic.
-func TestDiscoveryTopicDeleted(t *testing.T) {
+// discoveringSource starts a cluster with topic "events" (2 partitions)
+// and a source on it whose first splits are taken, discovery giving up
+// after two failures in a row.
+func discoveringSource(t *testing.T) (*kfake.Cluster, connector.DynamicSource) {
+	t.Helper()
 	withDiscoveryBounds(t, 2, 0)
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "events"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	addr := strings.Join(c.ListenAddrs(), ",")
-	src := newSourceT(t, tableDef{with: with(addr)})
+	t.Cleanup(c.Close)
+	src := newSourceT(t, tableDef{with: with(strings.Join(c.ListenAddrs(), ","))})
 	splitsOf(t, src)
-	cl, _ := kgo.NewClient(kgo.SeedBrokers(addr))
+	return c, src.(connector.DynamicSource)
+}
+
+// A topic deleted while the job runs: discovery reports it, and gives up
+// after the bounds with an error naming the topic.
+func TestDiscoveryTopicDeleted(t *testing.T) {
+	c, ds := discoveringSource(t)
+	cl, _ := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
 	defer cl.Close()
 	if _, err := kadm.NewClient(cl).DeleteTopics(context.Background(), "events"); err != nil {
 		t.Fatal(err)
 	}
-	ds := src.(connector.DynamicSource)
-	_, err = ds.NewSplits(context.Background())
+	_, err := ds.NewSplits(context.Background())
 	if err == nil || errors.Is(err, connector.ErrDiscoveryFailed) || !errors.Is(err, kerr.UnknownTopicOrPartition) {
 		t.Fatalf("first discovery after the deletion: %v", err)
 	}
@@ -101,15 +108,7 @@ func TestDiscoveryTopicDeleted(t *testing.T) {
 // Metadata answering TOPIC_AUTHORIZATION_FAILED (ACLs changed under the
 // job) is fatal too, after the bounds.
 func TestDiscoveryNotAuthorised(t *testing.T) {
-	withDiscoveryBounds(t, 2, 0)
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "events"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	addr := strings.Join(c.ListenAddrs(), ",")
-	src := newSourceT(t, tableDef{with: with(addr)})
-	splitsOf(t, src)
+	c, ds := discoveringSource(t)
 	c.ControlKey(kmsg.Metadata.Int16(), func(r kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		req := r.(*kmsg.MetadataRequest)
@@ -125,8 +124,7 @@ func TestDiscoveryNotAuthorised(t *testing.T) {
 		}
 		return resp, nil, true
 	})
-	ds := src.(connector.DynamicSource)
-	_, err = ds.NewSplits(context.Background())
+	_, err := ds.NewSplits(context.Background())
 	if errors.Is(err, connector.ErrDiscoveryFailed) || !errors.Is(err, kerr.TopicAuthorizationFailed) {
 		t.Fatalf("first denied discovery: %v", err)
 	}

@@ -31,9 +31,8 @@ type Deduplicate struct {
 	procTime bool
 	keepLast bool
 
-	emitter
+	keyedEmitter
 	store state.Store[*partition]
-	ttl   keyTTL[*partition]
 	key   []byte
 }
 
@@ -121,19 +120,3 @@ func (d *Deduplicate) replaces(p *partition, row types.Row) bool {
 		return row[d.col].I < p.rows[0][d.col].I
 	}
 }
-
-func (d *Deduplicate) Watermark(wm int64) error {
-	d.ttl.expire(d.ttl.clock())
-	return d.Emitter.Watermark(wm)
-}
-
-// OnProcTime expires partitions whose TTL has passed.
-func (d *Deduplicate) OnProcTime(now int64) error {
-	if d.ttl.ttl > 0 {
-		d.ttl.expire(now)
-	}
-	return nil
-}
-
-func (d *Deduplicate) Finish() error { return d.Flush() }
-func (d *Deduplicate) Close() error  { return nil }

@@ -30,9 +30,8 @@ type ChangelogNormalize struct {
 	keys []int
 	all  []int // every column: what "unchanged" compares
 
-	emitter
+	keyedEmitter
 	store    state.Store[*partition]
-	ttl      keyTTL[*partition]
 	key      []byte
 	old, cur []byte
 }
@@ -130,19 +129,3 @@ func (c *ChangelogNormalize) same(a, b types.Row) bool {
 	c.cur = types.AppendKey(c.cur[:0], b, c.all)
 	return string(c.old) == string(c.cur)
 }
-
-func (c *ChangelogNormalize) Watermark(wm int64) error {
-	c.ttl.expire(c.ttl.clock())
-	return c.Emitter.Watermark(wm)
-}
-
-// OnProcTime expires keys whose TTL has passed.
-func (c *ChangelogNormalize) OnProcTime(now int64) error {
-	if c.ttl.ttl > 0 {
-		c.ttl.expire(now)
-	}
-	return nil
-}
-
-func (c *ChangelogNormalize) Finish() error { return c.Flush() }
-func (c *ChangelogNormalize) Close() error  { return nil }

@@ -173,6 +173,31 @@ func (e *emitter) countIn(n int, stateSize int) {
 	}
 }
 
+// keyedEmitter is the emitter and the state TTL of the operators keyed by
+// partition (Deduplicate, TopN, ChangelogNormalize), with the operator
+// methods they share: each expires partitions on a watermark and on
+// processing time, and has nothing to close.
+type keyedEmitter struct {
+	emitter
+	ttl keyTTL[*partition]
+}
+
+func (k *keyedEmitter) Watermark(wm int64) error {
+	k.ttl.expire(k.ttl.clock())
+	return k.Emitter.Watermark(wm)
+}
+
+// OnProcTime expires partitions whose TTL has passed.
+func (k *keyedEmitter) OnProcTime(now int64) error {
+	if k.ttl.ttl > 0 {
+		k.ttl.expire(now)
+	}
+	return nil
+}
+
+func (k *keyedEmitter) Finish() error { return k.Flush() }
+func (k *keyedEmitter) Close() error  { return nil }
+
 // ttlTimes are what state TTL needs of a partition's state: the processing
 // time of its last write and the expiry its timer is armed for.
 type ttlTimes struct {

@@ -35,9 +35,8 @@ type TopN struct {
 	start    int
 	end      int
 
-	emitter
+	keyedEmitter
 	store state.Store[*partition]
-	ttl   keyTTL[*partition]
 	key   []byte
 }
 
@@ -223,19 +222,3 @@ func (t *TopN) emitRetract(rows []types.Row, pos int) error {
 	}
 	return nil
 }
-
-func (t *TopN) Watermark(wm int64) error {
-	t.ttl.expire(t.ttl.clock())
-	return t.Emitter.Watermark(wm)
-}
-
-// OnProcTime expires partitions whose TTL has passed.
-func (t *TopN) OnProcTime(now int64) error {
-	if t.ttl.ttl > 0 {
-		t.ttl.expire(now)
-	}
-	return nil
-}
-
-func (t *TopN) Finish() error { return t.Flush() }
-func (t *TopN) Close() error  { return nil }
