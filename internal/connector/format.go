@@ -86,11 +86,3 @@ type ChangelogSource interface {
 	ProducesChangelog() bool
 }
 
-// UpsertSource is implemented by sources that emit an upsert stream keyed
-// by the table's primary key (see Factory.Upsert: +I/+U without -U, -D
-// holding the key), for EXPLAIN to show it; the planner follows them with a
-// ChangelogNormalize.
-type UpsertSource interface {
-	Source
-	ProducesUpserts() bool
-}

@@ -19,7 +19,6 @@ var (
 	_ connector.ResumableSource = (*source)(nil)
 	_ connector.DynamicSource   = (*source)(nil)
 	_ connector.ChangelogSource = (*source)(nil)
-	_ connector.UpsertSource    = (*source)(nil)
 )
 
 // source reads a Kafka table: one split per topic-partition.
@@ -42,9 +41,6 @@ func (s *source) Bounded() bool { return s.t.boundMode != "unbounded" }
 
 // ProducesChangelog: upsert-kafka always; kafka with a changelog format.
 func (s *source) ProducesChangelog() bool { return s.t.upsert || s.t.valueFormat.Format.Changelog }
-
-// ProducesUpserts: upsert-kafka emits an upsert stream (reader.upsert).
-func (s *source) ProducesUpserts() bool { return s.t.upsert }
 
 // split is one topic-partition with the offsets reading starts at and
 // stops before (stop < 0: never).

@@ -112,7 +112,7 @@ func TestRoundTripWithTombstones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !src.(connector.ChangelogSource).ProducesChangelog() || !src.(connector.UpsertSource).ProducesUpserts() {
+	if !src.(connector.ChangelogSource).ProducesChangelog() || !New(r).ProducesUpserts(ctxFor(t, r, addr, []int{0})) {
 		t.Error("upsert-kafka sources produce an upsert stream")
 	}
 	splits, err := src.Splits(1)

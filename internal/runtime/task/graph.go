@@ -97,6 +97,9 @@ type SourceSpec struct {
 	Pre       []OpSpec
 	Watermark *WatermarkSpec
 	Describe  string
+	// Upsert marks a source emitting an upsert stream
+	// (connector.Factory.Upsert), for EXPLAIN.
+	Upsert bool
 }
 
 // WatermarkSpec derives watermarks from rows.

@@ -314,7 +314,7 @@ func (p *planner) sourceVertex(x *plan.Scan, key string) (*task.Vertex, error) {
 		par = p.opts.Parallelism
 	}
 	v := p.newVertex("Source: "+t.Name, par)
-	v.Source = &task.SourceSpec{Table: t.Name, Key: key, Source: src, Schema: x.Schema(), Describe: x.Describe()}
+	v.Source = &task.SourceSpec{Table: t.Name, Key: key, Source: src, Schema: x.Schema(), Describe: x.Describe(), Upsert: isUpsertScan(x)}
 	v.Schema, v.Mode = x.Schema(), x.Mode()
 	return v, nil
 }
@@ -373,7 +373,7 @@ func Explain(sinks []*plan.Sink, g *task.Graph) string {
 		}
 		if s := v.Source; s != nil {
 			mode := "[I]"
-			if us, ok := s.Source.(connector.UpsertSource); ok && us.ProducesUpserts() {
+			if s.Upsert {
 				mode = "[UA,D]"
 			}
 			fmt.Fprintf(&b, "    %s, changelogMode=%s\n", s.Describe, mode)
