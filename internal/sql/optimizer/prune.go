@@ -71,7 +71,7 @@ func pruneNode(n plan.Node, req []bool) (plan.Node, []int) {
 				proj = append(proj, x.Projection[i])
 			}
 		}
-		if x.Table.Connector.ProducesUpserts(x.Table.Resolved) {
+		if x.Upsert() {
 			// An upsert source's normalisation keys on the primary key:
 			// read it even when nothing above needs it.
 			for _, pk := range x.Table.Resolved.PrimaryKey {
@@ -98,7 +98,11 @@ func pruneNode(n plan.Node, req []bool) (plan.Node, []int) {
 		creq := append([]bool{}, req...)
 		creq[x.RowTime] = true
 		mark(creq, plan.Columns(x.Expr))
-		mark(creq, upsertKeyColumns(x.Input))
+		// An upsert source's normalisation, after the assigner, keys on
+		// the primary key: keep it (a plan that drops it fails in the
+		// physical planner, which says why).
+		keys, _, _, _ := plan.UpsertKeys(x.Input)
+		mark(creq, keys)
 		child, cm := pruneNode(x.Input, creq)
 		return &plan.WatermarkAssigner{Input: child, RowTime: cm[x.RowTime], Expr: remap(x.Expr, cm)}, cm
 	case *plan.Aggregate:
@@ -264,37 +268,4 @@ func duplicates(outer, inner []plan.Expr) bool {
 		}
 	}
 	return false
-}
-
-// upsertKeyColumns returns the positions of the primary key columns in the
-// output of n, a scan of an upsert source (connector.Factory.Upsert) or a
-// projection over one (computed columns under a watermark), where they must
-// stay: the ChangelogNormalize after the source keys on them. Nil for
-// anything else.
-func upsertKeyColumns(n plan.Node) []int {
-	switch x := n.(type) {
-	case *plan.Scan:
-		if !x.Table.Connector.ProducesUpserts(x.Table.Resolved) {
-			return nil
-		}
-		var out []int
-		for _, pk := range x.Table.Resolved.PrimaryKey {
-			if i := slices.Index(x.Projection, pk); i >= 0 {
-				out = append(out, i)
-			}
-		}
-		return out
-	case *plan.Project:
-		var out []int
-		for _, k := range upsertKeyColumns(x.Input) {
-			for i, e := range x.Exprs {
-				if c, ok := e.(*plan.ColumnRef); ok && c.Index == k {
-					out = append(out, i)
-					break
-				}
-			}
-		}
-		return out
-	}
-	return nil
 }

@@ -34,63 +34,6 @@ import (
 // value (NULL in a tombstone) the normalize stays, and a deletion ends the
 // key at its last version's time, as before.
 
-// isUpsertScan reports whether x reads an upsert source.
-func isUpsertScan(x *plan.Scan) bool {
-	return x.Table.Connector.ProducesUpserts(x.Table.Resolved)
-}
-
-// upsertKeys returns the positions of the primary key columns in the output
-// of n, a scan of an upsert table, or the columns computed over one under a
-// watermark assigner; ok is false when n reads no upsert table.
-func upsertKeys(n plan.Node) (keys []int, scan *plan.Scan, ok bool, err error) {
-	switch x := n.(type) {
-	case *plan.Scan:
-		if !isUpsertScan(x) {
-			return nil, nil, false, nil
-		}
-		for _, pk := range x.Table.Resolved.PrimaryKey {
-			at := -1
-			for i, c := range x.Projection {
-				if c == pk {
-					at = i
-				}
-			}
-			if at < 0 {
-				return nil, nil, false, fmt.Errorf("internal: the scan of upsert table '%s' does not read its primary key column %d", x.Table.Name, pk)
-			}
-			keys = append(keys, at)
-		}
-		return keys, x, true, nil
-	case *plan.Project:
-		in, s, ok, err := upsertKeys(x.Input)
-		if !ok || err != nil {
-			return nil, nil, ok, err
-		}
-		for _, k := range in {
-			at := -1
-			for i, e := range x.Exprs {
-				if c, isRef := e.(*plan.ColumnRef); isRef && c.Index == k {
-					at = i
-					break
-				}
-			}
-			if at < 0 {
-				return nil, nil, false, fmt.Errorf("table '%s': the columns computed before its watermark drop primary key column '%s', which the upsert source's normalisation needs",
-					s.Table.Name, x.Input.Schema().Fields[k].Name)
-			}
-			keys = append(keys, at)
-		}
-		return keys, s, true, nil
-	}
-	for _, in := range n.Inputs() {
-		if _, s, ok, _ := upsertKeys(in); ok {
-			return nil, nil, false, fmt.Errorf("table '%s': %s between the upsert source and its watermark is not supported; it would see the source's upsert stream before normalisation",
-				s.Table.Name, n.Describe())
-		}
-	}
-	return nil, nil, false, nil
-}
-
 // normalize ends v, which outputs an upsert stream of scan's table whose
 // primary key is at keys, with a hash exchange on keys into a
 // ChangelogNormalize.

@@ -286,10 +286,10 @@ func (p *planner) union(x *plan.Union) (*task.Vertex, error) {
 
 func (p *planner) scan(x *plan.Scan) (*task.Vertex, error) {
 	v, err := p.sourceVertex(x, ordinal(p.scans, x.Table.Name))
-	if err != nil || p.rawSource || !isUpsertScan(x) {
+	if err != nil || p.rawSource || !x.Upsert() {
 		return v, err
 	}
-	keys, _, _, err := upsertKeys(x)
+	keys, _, _, err := plan.UpsertKeys(x)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +314,7 @@ func (p *planner) sourceVertex(x *plan.Scan, key string) (*task.Vertex, error) {
 		par = p.opts.Parallelism
 	}
 	v := p.newVertex("Source: "+t.Name, par)
-	v.Source = &task.SourceSpec{Table: t.Name, Key: key, Source: src, Schema: x.Schema(), Describe: x.Describe(), Upsert: isUpsertScan(x)}
+	v.Source = &task.SourceSpec{Table: t.Name, Key: key, Source: src, Schema: x.Schema(), Describe: x.Describe(), Upsert: x.Upsert()}
 	v.Schema, v.Mode = x.Schema(), x.Mode()
 	return v, nil
 }
@@ -322,7 +322,7 @@ func (p *planner) sourceVertex(x *plan.Scan, key string) (*task.Vertex, error) {
 func (p *planner) watermark(x *plan.WatermarkAssigner) (*task.Vertex, error) {
 	// An upsert source's normalisation comes after the watermark, which
 	// must follow the source directly (normalize.go).
-	keys, scan, upsert, err := upsertKeys(x.Input)
+	keys, scan, upsert, err := plan.UpsertKeys(x.Input)
 	if err != nil {
 		return nil, err
 	}

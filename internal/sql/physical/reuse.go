@@ -78,11 +78,11 @@ func findSharedScans(sinks []*plan.Sink) map[plan.Node]*sharedScan {
 		switch x := n.(type) {
 		case *plan.WatermarkAssigner:
 			u = watermarkUse(x)
-			if u == nil || isUpsertScan(u.scan) {
+			if u == nil || u.scan.Upsert() {
 				return // another shape, or upsert: planned on its own
 			}
 		case *plan.Scan:
-			if isUpsertScan(x) {
+			if x.Upsert() {
 				return // each scan normalises the upsert stream itself
 			}
 			u = &sourceUse{scan: x}
