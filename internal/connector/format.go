@@ -85,4 +85,3 @@ type ChangelogSource interface {
 	Source
 	ProducesChangelog() bool
 }
-

@@ -151,6 +151,15 @@ func (o *OperatorState[V]) Put(g int, v V) error {
 	return nil
 }
 
+// PutAll writes v as the entry of every key group of the instance: the
+// instance-wide part of its state (a watermark, pending window ends), for
+// a restore at another parallelism to find wherever the keys go.
+func (o *OperatorState[V]) PutAll(v V) {
+	for _, k := range o.keys {
+		o.store.Put(0, k, scoped[V]{from: o.groups, v: v})
+	}
+}
+
 // OperatorKeys returns the key groups backend b owns, their total number
 // (max parallelism) and, for each, a key of name that hashes into it: name
 // followed by the smallest uvarint suffix that does. The keys depend only

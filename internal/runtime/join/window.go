@@ -107,12 +107,7 @@ func (w *WindowJoin) Open(ctx *operator.Context, out operator.Output) error {
 // them wherever the keys go; the rows are always in their stores.
 func (w *WindowJoin) PrepareSnapshot() error {
 	ends := slices.Sorted(maps.Keys(w.pending))
-	r := w.meta.Groups()
-	for g := r.Start; g <= r.End; g++ {
-		if err := w.meta.Put(g, ends); err != nil {
-			return fmt.Errorf("%s: %w", w.ctx.Name, err)
-		}
-	}
+	w.meta.PutAll(ends)
 	return nil
 }
 

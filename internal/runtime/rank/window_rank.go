@@ -79,12 +79,7 @@ func (w *WindowRank) Open(ctx *operator.Context, out operator.Output) error {
 // buffered rows are always in window-rank.
 func (w *WindowRank) PrepareSnapshot() error {
 	m := &windowMeta{current: w.current, pending: slices.Clone(w.pending)}
-	r := w.meta.Groups()
-	for g := r.Start; g <= r.End; g++ {
-		if err := w.meta.Put(g, m); err != nil {
-			return fmt.Errorf("%s: %w", w.ctx.Name, err)
-		}
-	}
+	w.meta.PutAll(m)
 	return nil
 }
 
