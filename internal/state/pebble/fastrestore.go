@@ -175,7 +175,7 @@ func (d *DB) planFast(uid uint64, p *fastPlan) (string, error) {
 	lo, hi := groupSpan(uid, p.span)
 	for _, level := range p.levels {
 		for _, f := range level {
-			if _, _, in := clip(f, lo, hi); in && f.Properties != nil && f.Properties.SnapshotPinnedKeys > 0 {
+			if _, in := clip(f, lo, hi); in && f.Properties != nil && f.Properties.SnapshotPinnedKeys > 0 {
 				return fmt.Sprintf("%s of %s holds %d keys a snapshot pinned", f.FileNum, p.cp, f.Properties.SnapshotPinnedKeys), nil
 			}
 		}
@@ -183,34 +183,37 @@ func (d *DB) planFast(uid uint64, p *fastPlan) (string, error) {
 	return "", nil
 }
 
-// clip returns the bounds of file f within [lo, hi), and whether any.
-func clip(f pebble.SSTableInfo, lo, hi []byte) (start []byte, end pebble.ExternalFile, ok bool) {
-	start = f.Smallest.UserKey
-	if bytes.Compare(start, lo) < 0 {
-		start = lo
+// clip returns the bounds of file f within [lo, hi) (StartKey, EndKey,
+// EndKeyIsInclusive of the external file to ingest), and whether any.
+func clip(f pebble.SSTableInfo, lo, hi []byte) (pebble.ExternalFile, bool) {
+	var e pebble.ExternalFile
+	e.StartKey = f.Smallest.UserKey
+	if bytes.Compare(e.StartKey, lo) < 0 {
+		e.StartKey = lo
 	}
 	// A file ending in a range deletion ends before its largest user key.
-	end.EndKey, end.EndKeyIsInclusive = f.Largest.UserKey, !f.Largest.IsExclusiveSentinel()
-	if bytes.Compare(end.EndKey, hi) >= 0 {
-		end.EndKey, end.EndKeyIsInclusive = hi, false
+	e.EndKey, e.EndKeyIsInclusive = f.Largest.UserKey, !f.Largest.IsExclusiveSentinel()
+	if bytes.Compare(e.EndKey, hi) >= 0 {
+		e.EndKey, e.EndKeyIsInclusive = hi, false
 	}
-	c := bytes.Compare(start, end.EndKey)
-	return start, end, c < 0 || (c == 0 && end.EndKeyIsInclusive)
+	c := bytes.Compare(e.StartKey, e.EndKey)
+	return e, c < 0 || (c == 0 && e.EndKeyIsInclusive)
 }
 
 // ingestPlan links the files of p overlapping its span into the external
 // directory tag and ingests them bounded to the span: L6 up to L1 one
 // level per call (files of a level do not overlap), then the L0 files
-// oldest first, in runs of disjoint files (l0Batches). Each call's keys get sequence numbers above the
-// previous calls', so a newer file's version, tombstone or merge operand
-// of a key shadows an older one's as it did in the checkpoint's LSM.
+// oldest first, in runs of disjoint files (l0Batches). Each call's keys
+// get sequence numbers above the previous calls', so a newer file's
+// version, tombstone or merge operand of a key shadows an older one's as
+// it did in the checkpoint's LSM.
 func (d *DB) ingestPlan(uid uint64, p *fastPlan, tag string, st *RestoreStats) error {
 	lo, hi := groupSpan(uid, p.span)
 	linked := map[string]bool{}
 	ingest := func(files []pebble.SSTableInfo) error {
 		var ext []pebble.ExternalFile
 		for _, f := range files {
-			start, e, in := clip(f, lo, hi)
+			e, in := clip(f, lo, hi)
 			if !in {
 				continue
 			}
@@ -225,7 +228,7 @@ func (d *DB) ingestPlan(uid uint64, p *fastPlan, tag string, st *RestoreStats) e
 				linked[name] = true
 			}
 			e.Locator, e.ObjName, e.Size = externalLocator, obj, f.Size
-			e.StartKey, e.EndKey = bytes.Clone(start), bytes.Clone(e.EndKey)
+			e.StartKey, e.EndKey = bytes.Clone(e.StartKey), bytes.Clone(e.EndKey)
 			e.HasPointKey = true // point keys and range deletions; Sluice writes no range keys
 			ext = append(ext, e)
 		}

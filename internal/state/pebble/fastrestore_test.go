@@ -699,13 +699,13 @@ func TestClip(t *testing.T) {
 		{"ends at the span's start, inclusive", file(point("a"), point("b")), "b", "x", "b", "b", true, true},
 		{"after the span", file(point("y"), point("z")), "b", "x", "", "", false, false},
 	} {
-		start, e, in := clip(tc.f, []byte(tc.lo), []byte(tc.hi))
+		e, in := clip(tc.f, []byte(tc.lo), []byte(tc.hi))
 		if in != tc.in {
 			t.Errorf("%s: in = %t, want %t", tc.name, in, tc.in)
 			continue
 		}
-		if in && (string(start) != tc.start || string(e.EndKey) != tc.end || e.EndKeyIsInclusive != tc.inclusive) {
-			t.Errorf("%s: [%s, %s] inclusive %t; want [%s, %s] inclusive %t", tc.name, start, e.EndKey, e.EndKeyIsInclusive, tc.start, tc.end, tc.inclusive)
+		if in && (string(e.StartKey) != tc.start || string(e.EndKey) != tc.end || e.EndKeyIsInclusive != tc.inclusive) {
+			t.Errorf("%s: [%s, %s] inclusive %t; want [%s, %s] inclusive %t", tc.name, e.StartKey, e.EndKey, e.EndKeyIsInclusive, tc.start, tc.end, tc.inclusive)
 		}
 	}
 }
